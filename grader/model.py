@@ -1,0 +1,88 @@
+"""Plain frozen records that cross module boundaries, and their JSON form.
+
+Statuses, check results and the report are data: the engine builds them,
+reporters render them, and `Report.from_dict(report.to_dict())` gives the
+same report back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+STATUSES = ("passed", "failed", "error", "timeout", "missing", "forbidden")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of one exercise: a named case or a generated property.
+
+    `ran` is False when the check could not run (after a timeout, say); such a
+    check is never counted as passed.
+    """
+
+    name: str
+    passed: bool
+    message: str = ""
+    ran: bool = True
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A classic mistake the results match, by its stable id in CONTRACT.md."""
+
+    id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    name: str  # "module.function"
+    status: str  # one of STATUSES
+    score: float
+    max_score: float
+    feedback: str
+    checks: tuple[Check, ...] = ()
+    diagnoses: tuple[Diagnosis, ...] = ()
+    output: str = ""  # what the student's code printed, truncated
+
+    @property
+    def module(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ExerciseResult:
+        return cls(
+            **{
+                **data,
+                "checks": tuple(Check(**c) for c in data.get("checks", ())),
+                "diagnoses": tuple(Diagnosis(**d) for d in data.get("diagnoses", ())),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Report:
+    score: float
+    max_score: float
+    seed: int
+    exercises: tuple[ExerciseResult, ...]
+    submission: str = ""
+    notes: tuple[str, ...] = field(default=())
+    grader_version: str = ""
+
+    @property
+    def all_passed(self) -> bool:
+        return all(e.status == "passed" for e in self.exercises)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Report:
+        return cls(
+            **{
+                **data,
+                "exercises": tuple(ExerciseResult.from_dict(e) for e in data["exercises"]),
+                "notes": tuple(data.get("notes", ())),
+            }
+        )
