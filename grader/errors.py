@@ -20,3 +20,7 @@ class SubmissionError(GraderError):
 
 class KeyFileError(GraderError):
     """An instructor file (answer key, roster) that cannot be read."""
+
+
+class ReleaseError(GraderError):
+    """A reference file that cannot become a stub: bad solution markers, or a stub that won't compile."""

@@ -1,0 +1,63 @@
+"""The tolerance policy: when a student's number counts as the reference's.
+
+An entry passes when |got - expected| <= RTOL * |expected| + atol, where atol
+is ATOL_SCALE times the largest |expected| in the same array plus a tiny
+ATOL_FLOOR. The scaled floor lets float64 round-off and the cancellation of a
+saturated sigmoid (1 - s == 0 where the true value is 4e-18) pass, while the
+relative part fails a finite-difference gradient at a kink, the stale-weights
+mistake (7e-5 on a weight of 0.15) and any 1 % error. NaN and inf never pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+RTOL = 1e-6
+ATOL_SCALE = 1e-10
+ATOL_FLOOR = 1e-15
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Why a value failed: a wrong shape or kind (`problem`), or wrong entries."""
+
+    problem: str = ""
+    entries: tuple[tuple[tuple[int, ...], float, float], ...] = ()  # (index, expected, got)
+    count: int = 0  # entries out of tolerance
+    size: int = 0
+
+
+def tolerance(expected: np.ndarray) -> np.ndarray:
+    """The allowed |got - expected| for each entry of `expected`."""
+    scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+    return RTOL * np.abs(expected) + (ATOL_SCALE * scale + ATOL_FLOOR)
+
+
+def compare_arrays(got: np.ndarray, expected: np.ndarray, *, show: int = 3) -> Mismatch | None:
+    """None when `got` matches `expected` (same shape, every entry in tolerance)."""
+    expected = np.asarray(expected, dtype=np.float64)
+    if got.shape != expected.shape:
+        return Mismatch(problem=f"has shape {got.shape}, expected {expected.shape}")
+    if not np.all(np.isfinite(got)):
+        bad = np.argwhere(~np.isfinite(got))[:show]
+        entries = tuple((tuple(int(i) for i in idx), float(expected[tuple(idx)]), float(got[tuple(idx)])) for idx in bad)
+        return Mismatch(entries=entries, count=int(np.sum(~np.isfinite(got))), size=got.size)
+    error = np.abs(got - expected)
+    wrong = ~(error <= tolerance(expected))  # NaN-safe: a NaN error counts as wrong
+    if not wrong.any():
+        return None
+    order = np.argsort(-(error / (np.abs(expected) + ATOL_FLOOR)), axis=None, kind="stable")
+    flat = [np.unravel_index(i, got.shape) for i in order[:show] if wrong.flat[i]]
+    entries = tuple((tuple(int(i) for i in idx), float(expected[idx]), float(got[idx])) for idx in flat)
+    return Mismatch(entries=entries, count=int(wrong.sum()), size=got.size)
+
+
+def compare_scalar(got: float, expected: float) -> Mismatch | None:
+    """None when the number `got` matches `expected`."""
+    return compare_arrays(np.asarray(float(got)), np.asarray(float(expected)))
+
+
+def relative_error(got: float, expected: float) -> float:
+    return abs(got - expected) / max(abs(expected), ATOL_FLOOR)

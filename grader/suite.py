@@ -1,0 +1,282 @@
+"""The exercises of CONTRACT.md: points, cases, reference results and result forms.
+
+Each `Exercise` says how to call one student function (`Case`), what the
+reference returns for it, which named cases always run, which strategy draws
+the generated ones, and in which form the result must come back. Points sum
+to 100; `grader list` shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+from hypothesis import strategies as st
+
+from reference import activations, backward, chain_rule, forward, gradient_descent, training
+
+from . import cases
+from . import strategies as gen
+from .strategies import Network
+
+
+@dataclass(frozen=True)
+class Case:
+    """The arguments of one call, as plain data."""
+
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One contract function as the grader checks it.
+
+    - form: how results are named and compared: "count", "number", "array",
+      "numbers" (a list of named scalars), "tuple", "grads", "params+loss",
+      "params+losses"
+    - parts: names of the results, for messages (dx, dW, db; dW1, db1, ...)
+    - reference(case): the expected result, in the student's result form
+    - named(): [(check name, Case)], always tried
+    - generated(): a strategy for Cases, tried `--examples` times
+    - kink_check(case): True when relu round-off makes the case unfair
+    """
+
+    module: str
+    function: str
+    points: float
+    form: str
+    reference: Callable[[Case], object]
+    named: Callable[[], list[tuple[str, Case]]]
+    generated: Callable[[], st.SearchStrategy[Case]]
+    parts: tuple[str, ...] = ()
+    kink_check: Callable[[Case], bool] = lambda case: False
+
+    @property
+    def name(self) -> str:
+        return f"{self.module}.{self.function}"
+
+
+def net_case(net: Network, *extra, with_y: bool = True) -> Case:
+    args = (net.x, net.y, net.params) if with_y else (net.x, net.params)
+    return Case((*args, *extra), {"activation": net.activation})
+
+
+def named_nets(*extra, with_y: bool = True) -> Callable[[], list[tuple[str, Case]]]:
+    return lambda: [(name, net_case(net, *extra, with_y=with_y)) for name, net in cases.named_networks()]
+
+
+def net_of(case: Case) -> Network:
+    if len(case.args) >= 3 and isinstance(case.args[2], list):
+        return Network(case.args[0], case.args[1], case.args[2], case.kwargs["activation"])
+    return Network(case.args[0], None, case.args[1], case.kwargs["activation"])
+
+
+def kinky(case: Case) -> bool:
+    return cases.ambiguous_kink(net_of(case))
+
+
+def same_shape_pairs(*, bound: float) -> st.SearchStrategy[tuple[np.ndarray, np.ndarray]]:
+    shape = st.lists(st.integers(1, 5), min_size=1, max_size=3).map(tuple)
+    return shape.flatmap(lambda s: st.tuples(*(gen.arrays(np.float64, s, elements=gen.values(bound=bound)),) * 2))
+
+
+def upstream(batch: int, n_out: int) -> np.ndarray:
+    """A fixed dL/dz of shape (batch, n_out) with no two entries alike."""
+    return np.random.default_rng(batch * 10 + n_out).uniform(-1, 1, (batch, n_out))
+
+
+def pair_case(pair, *extra) -> Case:
+    return Case((*pair, *extra))
+
+
+CANONICAL = cases.canonical
+
+
+def canonical_layer() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    net = CANONICAL()
+    return net.x, *net.params[0]
+
+
+# Gradient-descent bookkeeping -------------------------------------------------------------
+
+BATCH_CASES = [
+    ("50000 samples, batch 256 (196 batches)", (50000, 256)),
+    ("50000 samples, batch 250 (divides)", (50000, 250)),
+    ("1 sample, batch 1", (1, 1)),
+    ("5 samples, batch 10", (5, 10)),
+    ("7 samples, batch 3", (7, 3)),
+]
+
+EXERCISES: list[Exercise] = [
+    Exercise(
+        "gradient_descent", "num_batches", 3, "count",
+        reference=lambda c: gradient_descent.num_batches(*c.args),
+        named=lambda: [(name, Case(args)) for name, args in BATCH_CASES],
+        generated=lambda: gen.batch_counts().map(lambda t: Case(t[:2])),
+    ),
+    Exercise(
+        "gradient_descent", "num_iterations", 3, "count",
+        reference=lambda c: gradient_descent.num_iterations(*c.args),
+        named=lambda: [(f"{name}, {e} epochs", Case((*args, e))) for (name, args), e in zip(BATCH_CASES, (10, 10, 3, 2, 4))],
+        generated=lambda: gen.batch_counts().map(Case),
+    ),
+    Exercise(
+        "gradient_descent", "sgd_update", 4, "array",
+        reference=lambda c: gradient_descent.sgd_update(*c.args),
+        named=lambda: [
+            ("canonical W5..W8 with lr 0.5", Case((CANONICAL().params[1][0], np.array(cases.canonical_figures()["grads"][1][0]), 0.5))),
+            ("a bias vector with lr 0.1", Case((np.array([0.35, -0.2, 0.0]), np.array([0.5, 0.25, -1.0]), 0.1))),
+        ],
+        generated=lambda: st.tuples(same_shape_pairs(bound=10.0), gen.learning_rates()).map(lambda t: pair_case(*t)),
+    ),
+    # The chain rule -------------------------------------------------------------------------
+    *[
+        Exercise(
+            "chain_rule", function, points, form,
+            reference=lambda c, f=function: getattr(chain_rule, f)(*c.args),
+            named=lambda: [
+                ("x=1, w=0, b=0", Case((1.0, 0.0, 0.0))),
+                ("x=2, w=0.5, b=-0.3", Case((2.0, 0.5, -0.3))),
+                ("x=-1.5, w=2, b=0.7", Case((-1.5, 2.0, 0.7))),
+            ],
+            generated=lambda: gen.chain_points().map(Case),
+            parts=parts,
+        )
+        for function, points, form, parts in [
+            ("composite", 3, "number", ()),
+            ("local_derivatives", 5, "numbers", ("dh1/dw", "dh2/dh1", "dh3/dh2", "dh4/dh3", "dh5/dh4", "df/dh5")),
+            ("composite_grad", 5, "numbers", ("df/dw", "df/db")),
+        ]
+    ],
+    # Activations ----------------------------------------------------------------------------
+    *[
+        Exercise(
+            "activations", function, points, "array",
+            reference=lambda c, f=function: getattr(activations, f)(*c.args),
+            named=lambda: [
+                ("z = 0", Case((np.array([0.0]),))),
+                ("a (2, 3) matrix of z", Case((np.array([[-2.0, -0.5, 0.0], [0.1, 1.0, 3.0]]),))),
+                ("saturated |z| >= 500", Case((np.array([-1000.0, -710.0, -500.0, 500.0, 710.0, 1000.0]),))),
+            ],
+            generated=lambda: gen.pre_activations().map(lambda z: Case((z,))),
+        )
+        for function, points in [
+            ("sigmoid", 2), ("tanh", 2), ("relu", 2), ("sigmoid_grad", 3), ("tanh_grad", 3), ("relu_grad", 3),
+        ]
+    ],
+    # The forward pass -----------------------------------------------------------------------
+    Exercise(
+        "forward", "linear_forward", 4, "array",
+        reference=lambda c: forward.linear_forward(*c.args),
+        named=lambda: [
+            ("canonical layer 1", Case(canonical_layer())),
+            *[(name, Case((net.x, *net.params[0]))) for name, net in cases.named_networks()[1:2]],
+        ],
+        generated=lambda: gen.networks().map(lambda n: Case((n.x, *n.params[0]))),
+    ),
+    Exercise(
+        "forward", "forward", 6, "array",
+        reference=lambda c: forward.forward(*c.args, **c.kwargs),
+        named=named_nets(with_y=False),
+        generated=lambda: gen.networks().map(lambda n: net_case(n, with_y=False)),
+        kink_check=kinky,
+    ),
+    Exercise(
+        "forward", "half_sse", 3, "number",
+        reference=lambda c: forward.half_sse(*c.args),
+        named=lambda: [
+            ("canonical output and targets", Case((np.array(cases.canonical_figures()["output"]), CANONICAL().y))),
+            ("a batch of 4 with 3 outputs", Case(tuple(np.random.default_rng(5).uniform(0, 1, (2, 4, 3))))),
+        ],
+        generated=lambda: same_shape_pairs(bound=2.0).map(pair_case),
+    ),
+    # The backward pass ----------------------------------------------------------------------
+    Exercise(
+        "backward", "linear_backward", 8, "tuple",
+        reference=lambda c: backward.linear_backward(*c.args),
+        named=lambda: [
+            (name, Case((upstream(len(net.x), net.params[0][0].shape[0]), net.x, net.params[0][0])))
+            for name, net in cases.named_networks()[:2]
+        ],
+        generated=lambda: gen.networks().flatmap(
+            lambda n: gen.matrices(len(n.x), n.params[0][0].shape[0]).map(lambda dz: Case((dz, n.x, n.params[0][0])))
+        ),
+        parts=("dx", "dW", "db"),
+    ),
+    Exercise(
+        "backward", "activation_backward", 6, "array",
+        reference=lambda c: backward.activation_backward(*c.args, **c.kwargs),
+        named=lambda: [
+            (f"{activation}, {label}", Case((da, z), {"activation": activation}))
+            for activation in gen.ACTIVATIONS
+            for label, da, z in [
+                ("z with zeros", np.array([[0.5, -1.0, 2.0]]), np.array([[0.0, 1.5, -0.5]])),
+                ("saturated |z| >= 500", np.array([[1.0, -2.0]]), np.array([[600.0, -800.0]])),
+            ]
+        ],
+        generated=lambda: st.tuples(same_shape_pairs(bound=600.0), st.sampled_from(gen.ACTIVATIONS)).map(
+            lambda t: Case(t[0], {"activation": t[1]})
+        ),
+    ),
+    Exercise(
+        "backward", "backward", 12, "grads",
+        reference=lambda c: backward.backward(*c.args, **c.kwargs),
+        named=named_nets(),
+        generated=lambda: gen.networks().map(net_case),
+        kink_check=kinky,
+    ),
+    # Training -------------------------------------------------------------------------------
+    Exercise(
+        "training", "train_step", 8, "params+loss",
+        reference=lambda c: training.train_step(*c.args, **c.kwargs),
+        named=lambda: [(name, net_case(net, 0.5)) for name, net in cases.named_networks()],
+        generated=lambda: st.tuples(gen.networks(), gen.learning_rates()).map(lambda t: net_case(*t)),
+        kink_check=kinky,
+    ),
+    Exercise(
+        "training", "fit", 8, "params+losses",
+        reference=lambda c: training.fit(*c.args, **c.kwargs),
+        named=lambda: [
+            ("canonical, 3 epochs of batch 1", net_case(CANONICAL(), 0.5, 3, 1)),
+            ("7 samples in batches of 3 (last batch partial)", net_case(cases.random_network([3, 4, 2], 7, "tanh", seed=6), 0.3, 2, 3)),
+            ("6 samples in batches of 3", net_case(cases.random_network([3, 4, 2], 6, "sigmoid", seed=7), 0.5, 2, 3)),
+            ("relu, 5 samples in batches of 2", net_case(cases.random_network([2, 3, 2], 5, "relu", seed=8), 0.1, 2, 2)),
+        ],
+        generated=lambda: gen.fit_settings().map(lambda t: net_case(t[0], *t[1:])),
+        kink_check=kinky,
+    ),
+    # PyTorch --------------------------------------------------------------------------------
+    Exercise(
+        "torch_net", "make_net", 3, "array",
+        reference=lambda c: forward.forward(c.args[0], c.args[2], c.kwargs["activation"]),
+        named=lambda: [(name, net_case(net)) for name, net in cases.named_networks()[:3]],
+        generated=lambda: gen.networks(max_batch=4).map(net_case),
+        kink_check=kinky,
+    ),
+    Exercise(
+        "torch_net", "torch_train_step", 4, "params+loss",
+        reference=lambda c: training.train_step(*c.args, **c.kwargs),
+        named=lambda: [(name, net_case(net, 0.5)) for name, net in cases.named_networks()[:3]],
+        generated=lambda: st.tuples(gen.networks(max_batch=4), gen.learning_rates()).map(lambda t: net_case(*t)),
+        kink_check=kinky,
+    ),
+]
+
+BY_NAME = {exercise.name: exercise for exercise in EXERCISES}
+MODULES = tuple(dict.fromkeys(exercise.module for exercise in EXERCISES))
+
+
+def select(only: tuple[str, ...] | list[str]) -> list[Exercise]:
+    """The exercises named by --only (exercise or module names); all when empty."""
+    if not only:
+        return list(EXERCISES)
+    unknown = [name for name in only if name not in BY_NAME and name not in MODULES]
+    if unknown:
+        from .errors import UsageError
+
+        raise UsageError(
+            f"unknown exercise or module {unknown[0]!r} for --only (try 'grader list')"
+        )
+    return [e for e in EXERCISES if e.name in only or e.module in only]
