@@ -30,18 +30,27 @@ def check(
     memory: int = 2 * 1024**3,
 ) -> Report:
     """Grade the submission at `path`; raises GraderError when it cannot be read."""
-    from . import engine, suite
-    from .loading import load_submission
-    from .sandbox import Limits
+    from .loading import NOTEBOOK, load_submission
+    from .sandbox import Limits, start_workers
 
     if examples < 1:
         raise UsageError(f"--examples must be at least 1, got {examples}")
     if timeout <= 0:
         raise UsageError(f"--timeout must be positive, got {timeout:g}")
-    exercises = suite.select(only)
     submission = load_submission(path)
     limits = Limits(timeout=timeout, memory=memory)
-    results = engine.grade(submission, exercises, seed_value=seed, examples=examples, limits=limits)
+    has_torch = any(m.name in ("torch_net", NOTEBOOK) for m in submission.modules)
+    wants_torch = not only or any(name.split(".")[0] == "torch_net" for name in only)
+    # Started before the engine (and Hypothesis) is imported: each worker's imports overlap ours.
+    workers = start_workers(submission, torch=has_torch and wants_torch, limits=limits)
+    try:
+        from . import engine, suite
+
+        exercises = suite.select(only)
+        results = engine.grade(submission, exercises, workers, seed_value=seed, examples=examples, limits=limits)
+    finally:
+        for worker in workers.values():
+            worker.close()
     return Report(
         score=round(sum(r.score for r in results), 6),
         max_score=round(sum(r.max_score for r in results), 6),

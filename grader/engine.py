@@ -11,9 +11,13 @@ started first so that torch imports while the NumPy exercises are graded.
 from __future__ import annotations
 
 import copy
+import os
+import tempfile
 import time
+from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, assume, given, seed, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.errors import HypothesisException
 
 from .loading import NOTEBOOK, Submission
@@ -21,6 +25,9 @@ from .model import Check, ExerciseResult
 from .sandbox import AsTensor, Handle, Limits, Outcome, Worker, encode
 from .suite import Case, Exercise
 from .verdict import Verdict, judge
+
+# Hypothesis keeps a cache in ./.hypothesis, which would land in the student's folder.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / f"backprop-grader-{os.getuid()}" / "hypothesis")
 
 STOPPING = ("missing", "forbidden", "timeout")
 PRECEDENCE = ("missing", "forbidden", "timeout", "error", "failed")
@@ -192,25 +199,15 @@ def problem_of(submission: Submission, module: str | None) -> str:
     return next((m.problem for m in submission.modules if m.name == module and m.problem), "")
 
 
-def grade(submission: Submission, exercises: list[Exercise], *, seed_value: int, examples: int, limits: Limits) -> list[ExerciseResult]:
-    """Every exercise's result, in the order given."""
-    workers: dict[str, Worker] = {}
-    needs_torch = any(e.module == "torch_net" and module_for(submission, e.module) for e in exercises)
-    modes = (["torch"] if needs_torch else []) + ["numpy"]
-    try:
-        for mode in modes:  # torch first: its import overlaps the NumPy grading
-            workers[mode] = Worker(submission, mode, limits)
-            workers[mode].start()
-        results = []
-        for exercise in exercises:
-            module = module_for(submission, exercise.module)
-            problem = problem_of(submission, module)
-            if problem:
-                results.append(result(exercise, "error", [], problem))
-                continue
-            worker = workers["torch" if exercise.module == "torch_net" else "numpy"] if module else None
-            results.append(grade_exercise(exercise, worker, module, limits, seed_value=seed_value, examples=examples))
-        return results
-    finally:
-        for worker in workers.values():
-            worker.close()
+def grade(submission: Submission, exercises: list[Exercise], workers: dict[str, Worker], *, seed_value: int, examples: int, limits: Limits) -> list[ExerciseResult]:
+    """Every exercise's result, in the order given; `workers` by mode ("numpy", "torch")."""
+    results = []
+    for exercise in exercises:
+        module = module_for(submission, exercise.module)
+        problem = problem_of(submission, module)
+        if problem:
+            results.append(result(exercise, "error", [], problem))
+            continue
+        worker = workers.get("torch" if exercise.module == "torch_net" else "numpy") if module else None
+        results.append(grade_exercise(exercise, worker, module, limits, seed_value=seed_value, examples=examples))
+    return results

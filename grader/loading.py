@@ -90,21 +90,21 @@ def load_submission(path: str | os.PathLike) -> Submission:
     """Read the submission at `path` (see the module docstring); SubmissionError if it cannot be read."""
     shown = os.fsdecode(path)
     try:
-        mode = os.stat(shown).st_mode
+        status = os.stat(shown)
     except (FileNotFoundError, NotADirectoryError):
         raise SubmissionError(f"{shown}: no such file or directory") from None
     except OSError as error:
         raise SubmissionError(f"{shown}: cannot read ({error.strerror or error})") from None
 
-    if stat.S_ISDIR(mode):
+    if stat.S_ISDIR(status.st_mode):
         return _load_folder(shown)
-    if not stat.S_ISREG(mode):
+    if not stat.S_ISREG(status.st_mode):
         raise SubmissionError(f"{shown}: not a regular file or folder")
     extension = os.path.splitext(shown)[1].lower()
     if extension == ".zip":
         return _load_zip(shown)
     if extension in (".ipynb", ".py"):
-        entry = _file_entry(shown, os.path.basename(shown))
+        entry = _file_entry(shown, os.path.basename(shown), status.st_size)
         module = _single_notebook(entry, _Budget(shown, zipped=False))
         return Submission(shown, (module,))
     kind = f"file type '{extension}'" if extension else "file (no extension)"
@@ -160,7 +160,7 @@ def _ignored_name(name: str) -> bool:
     return name.startswith(".") or name in ("__MACOSX", "__pycache__")
 
 
-def _file_entry(path: str, name: str) -> _Entry:
+def _file_entry(path: str, name: str, size: int) -> _Entry:
     def read(limit: int) -> bytes:
         try:
             with open(path, "rb") as file:
@@ -168,10 +168,6 @@ def _file_entry(path: str, name: str) -> _Entry:
         except OSError as error:
             raise SubmissionError(f"{path}: cannot read ({error.strerror or error})") from None
 
-    try:
-        size = os.stat(path).st_size
-    except OSError as error:
-        raise SubmissionError(f"{path}: cannot read ({error.strerror or error})") from None
     return _Entry(name, path, size, read)
 
 
@@ -188,7 +184,7 @@ def _scan_folder(folder: str) -> tuple[dict[str, _Entry], list[str]]:
             continue
         try:
             if entry.is_file():
-                files[entry.name] = _file_entry(entry.path, entry.name)
+                files[entry.name] = _file_entry(entry.path, entry.name, entry.stat().st_size)
             elif entry.is_dir():
                 folders.append(entry.name)
         except OSError:

@@ -287,3 +287,12 @@ class Worker:
         if self.output_file is not None:
             self.output_file.close()
             self.output_file = None
+
+
+def start_workers(submission: Submission, *, torch: bool, limits: Limits) -> dict[str, Worker]:
+    """The workers a check needs, started at once: torch's import then overlaps everything else."""
+    workers = {}
+    for mode in (["torch"] if torch else []) + ["numpy"]:
+        workers[mode] = Worker(submission, mode, limits)
+        workers[mode].start()
+    return workers

@@ -77,11 +77,6 @@ def kinky(case: Case) -> bool:
     return cases.ambiguous_kink(net_of(case))
 
 
-def same_shape_pairs(*, bound: float) -> st.SearchStrategy[tuple[np.ndarray, np.ndarray]]:
-    shape = st.lists(st.integers(1, 5), min_size=1, max_size=3).map(tuple)
-    return shape.flatmap(lambda s: st.tuples(*(gen.arrays(np.float64, s, elements=gen.values(bound=bound)),) * 2))
-
-
 def upstream(batch: int, n_out: int) -> np.ndarray:
     """A fixed dL/dz of shape (batch, n_out) with no two entries alike."""
     return np.random.default_rng(batch * 10 + n_out).uniform(-1, 1, (batch, n_out))
@@ -129,7 +124,7 @@ EXERCISES: list[Exercise] = [
             ("canonical W5..W8 with lr 0.5", Case((CANONICAL().params[1][0], np.array(cases.canonical_figures()["grads"][1][0]), 0.5))),
             ("a bias vector with lr 0.1", Case((np.array([0.35, -0.2, 0.0]), np.array([0.5, 0.25, -1.0]), 0.1))),
         ],
-        generated=lambda: st.tuples(same_shape_pairs(bound=10.0), gen.learning_rates()).map(lambda t: pair_case(*t)),
+        generated=lambda: st.tuples(gen.same_shape_pairs(bound=10.0), gen.learning_rates()).map(lambda t: pair_case(*t)),
     ),
     # The chain rule -------------------------------------------------------------------------
     *[
@@ -190,7 +185,7 @@ EXERCISES: list[Exercise] = [
             ("canonical output and targets", Case((np.array(cases.canonical_figures()["output"]), CANONICAL().y))),
             ("a batch of 4 with 3 outputs", Case(tuple(np.random.default_rng(5).uniform(0, 1, (2, 4, 3))))),
         ],
-        generated=lambda: same_shape_pairs(bound=2.0).map(pair_case),
+        generated=lambda: gen.same_shape_pairs(bound=2.0).map(pair_case),
     ),
     # The backward pass ----------------------------------------------------------------------
     Exercise(
@@ -216,7 +211,7 @@ EXERCISES: list[Exercise] = [
                 ("saturated |z| >= 500", np.array([[1.0, -2.0]]), np.array([[600.0, -800.0]])),
             ]
         ],
-        generated=lambda: st.tuples(same_shape_pairs(bound=600.0), st.sampled_from(gen.ACTIVATIONS)).map(
+        generated=lambda: st.tuples(gen.same_shape_pairs(bound=600.0), st.sampled_from(gen.ACTIVATIONS)).map(
             lambda t: Case(t[0], {"activation": t[1]})
         ),
     ),

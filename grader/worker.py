@@ -95,6 +95,28 @@ class Tripwire(types.ModuleType):
         return (object,)
 
 
+class LazyDynamo(types.ModuleType):
+    """torch._dynamo takes 0.8 s to import, and torch.optim only asks it for disable(), graph_break() and is_compiling().
+
+    Without torch.compile, disable(fn) is fn itself; any other use of the
+    module imports the real one.
+    """
+
+    def disable(self, fn=None, recursive=True, wrapping=True):
+        return fn if fn is not None else (lambda f: f)
+
+    def graph_break(self, *args, **kwargs):
+        pass
+
+    def is_compiling(self):
+        return False
+
+    def __getattr__(self, name):
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
+
+
 class TripwireFinder:
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in FORBIDDEN:
@@ -285,7 +307,12 @@ def main():
     import numpy  # noqa: F401 - loaded before any student code, and while the grader draws its cases
 
     if mode == "torch":
-        import torch  # noqa: F401 - its second of import overlaps the grading of the NumPy modules
+        import torch
+
+        sys.modules.setdefault("torch._dynamo", LazyDynamo("torch._dynamo"))
+        # The first optimiser step pays torch's lazy set-up; here it overlaps the NumPy grading.
+        weight = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+        torch.optim.SGD([weight], lr=0.1).step()
     sources.update(receive()["sources"])
     while True:
         request = receive()

@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import tokenize
 import warnings
 import zipfile
 from pathlib import Path
@@ -639,12 +640,58 @@ def test_importing_the_loader_does_not_import_nbformat():
     assert result.stdout.strip() == "False"
 
 
+PYTHON_FILES = [
+    *sorted((ROOT / "reference").glob("*.py")),
+    ROOT / "grader" / "loading.py",
+    ROOT / "grader" / "notebook.py",
+    Path(__file__),
+]
+
+
 def test_plain_python_is_left_alone():
-    sources = sorted((ROOT / "grader").glob("*.py")) + sorted((ROOT / "reference").glob("*.py"))
-    assert sources
-    for path in sources:
+    for path in PYTHON_FILES:
         text = path.read_text(encoding="utf-8")
         assert neutralise(text) == text, path
+        lines = text.split("\n")
+        assert notebook._cell(lines) == lines, path  # the scanner too, past the "it compiles" shortcut
+
+
+def statement_starts(text: str) -> list[int]:
+    """0-based lines where a logical line starts, except where `pass` cannot go before it."""
+    starts, at_start, previous = [], True, ""
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if token.type in (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+            at_start = at_start or token.type == tokenize.NEWLINE
+            continue
+        if at_start and token.type != tokenize.ENDMARKER:
+            keyword = token.string
+            if keyword not in ("else", "elif", "except", "finally", "case") and previous != "@":
+                starts.append(token.start[0] - 1)
+            previous = keyword
+        at_start = False
+    return starts
+
+
+@pytest.mark.parametrize("magic", ["%matplotlib inline", "!pip install numpy", "helper??", "pip install x"])
+def test_magics_at_every_statement_of_real_code(magic):
+    for path in PYTHON_FILES:
+        lines = path.read_text(encoding="utf-8").split("\n")
+        if not notebook._compiles("\n".join(lines)):
+            continue  # another file being edited right now
+        future = max((n for n, line in enumerate(lines) if line.startswith("from __future__")), default=-1)
+        starts = {n for n in statement_starts("\n".join(lines)) if n > future}  # __future__ stays first
+        assert starts, path
+        cell, expected = [], []
+        for number, line in enumerate(lines):
+            if number in starts:
+                indent = line[: len(line) - len(line.lstrip())]
+                cell.append(indent + magic)
+                expected.append(indent + "pass")
+            cell.append(line)
+            expected.append(line)
+        out = neutralise("\n".join(cell))
+        assert out == "\n".join(expected), path
+        compile(out, str(path), "exec", dont_inherit=True)
 
 
 SNIPPETS = [*"%!?=x (')\"\\#\n\t:;,.-019abpr", "%%time\n", '"""', "\r\n", "\r", ">>> ", "    ", "pip "]
