@@ -6,7 +6,7 @@ import os
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import KeyFileError, UsageError
 from .model import Report
 
 DEFAULT_SEED = 0
@@ -28,8 +28,13 @@ def check(
     examples: int = DEFAULT_EXAMPLES,
     timeout: float = 10.0,
     memory: int = 2 * 1024**3,
+    key: str | os.PathLike | None = None,
 ) -> Report:
-    """Grade the submission at `path`; raises GraderError when it cannot be read."""
+    """Grade the submission at `path`; raises GraderError when it cannot be read.
+
+    `key`: an answer key (key.json from `grader generate`) whose network
+    replaces the 2-2-2 example in the named cases.
+    """
     from .loading import NOTEBOOK, load_submission
     from .sandbox import Limits, start_workers
 
@@ -37,6 +42,7 @@ def check(
         raise UsageError(f"--examples must be at least 1, got {examples}")
     if timeout <= 0:
         raise UsageError(f"--timeout must be positive, got {timeout:g}")
+    figures = read_key(key) if key is not None else None
     submission = load_submission(path)
     limits = Limits(timeout=timeout, memory=memory)
     has_torch = any(m.name in ("torch_net", NOTEBOOK) for m in submission.modules)
@@ -44,10 +50,18 @@ def check(
     # Started before the engine (and Hypothesis) is imported: each worker's imports overlap ours.
     workers = start_workers(submission, torch=has_torch and wants_torch, limits=limits)
     try:
-        from . import engine, suite
+        from . import cases, engine, suite
 
         exercises = suite.select(only)
-        results = engine.grade(submission, exercises, workers, seed_value=seed, examples=examples, limits=limits)
+        results = engine.grade(
+            submission,
+            exercises,
+            workers,
+            figures=figures or cases.canonical_figures(),
+            seed_value=seed,
+            examples=examples,
+            limits=limits,
+        )
     finally:
         for worker in workers.values():
             worker.close()
@@ -60,6 +74,39 @@ def check(
         notes=submission.notes,
         grader_version=grader_version(),
     )
+
+
+KEY_FIELDS = ("network", "output", "loss", "grads", "params_after_step", "chain_rule", "batches")
+
+
+def read_key(path: str | os.PathLike) -> dict:
+    """An answer key: the structure of reference/canonical-2-2-2.json for one variant."""
+    import json
+
+    import numpy as np
+
+    try:
+        figures = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KeyFileError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise KeyFileError(f"{path}: not a JSON answer key ({exc})") from None
+    missing = [name for name in KEY_FIELDS if not isinstance(figures, dict) or name not in figures]
+    if missing:
+        raise KeyFileError(f"{path}: not an answer key (no {missing[0]!r})")
+    try:
+        net = figures["network"]
+        params = [(np.asarray(W, dtype=float), np.asarray(b, dtype=float)) for W, b in net["params"]]
+        sizes_fit = all(W.ndim == 2 and b.shape == (W.shape[0],) for W, b in params)
+        x = np.asarray(net["x"], dtype=float)
+        if not params or not sizes_fit or x.ndim != 2 or x.shape[1] != params[0][0].shape[1]:
+            raise ValueError("the weights, biases and inputs do not fit together")
+        if net["activation"] not in ("sigmoid", "tanh", "relu"):
+            raise ValueError(f"unknown activation {net['activation']!r}")
+        float(net["lr"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise KeyFileError(f"{path}: the key's network cannot be read ({exc})") from None
+    return figures
 
 
 def exercise_table() -> list[tuple[str, float]]:

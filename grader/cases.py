@@ -25,11 +25,21 @@ def canonical_figures() -> dict:
     return json.loads(CANONICAL_FILE.read_text(encoding="utf-8"))
 
 
+def network_of(figures: dict) -> Network:
+    """The network of a canonical-2-2-2.json-like record (the seed's, or an answer key's)."""
+    net = figures["network"]
+    params = [(np.array(W, dtype=float), np.array(b, dtype=float)) for W, b in net["params"]]
+    return Network(np.array(net["x"], dtype=float), np.array(net["y"], dtype=float), params, net["activation"])
+
+
 def canonical() -> Network:
     """The seed's 2-2-2 sigmoid network: inputs 0.05, 0.10; targets 0.01, 0.99."""
-    net = canonical_figures()["network"]
-    params = [(np.array(W), np.array(b)) for W, b in net["params"]]
-    return Network(np.array(net["x"]), np.array(net["y"]), params, net["activation"])
+    return network_of(canonical_figures())
+
+
+def shape_name(net: Network) -> str:
+    """'2-2-2' for the seed's network."""
+    return "-".join(str(n) for n in [net.params[0][0].shape[1], *(W.shape[0] for W, _ in net.params)])
 
 
 def random_network(sizes: list[int], batch: int, activation: str, *, seed: int, scale: float = 1.0) -> Network:
@@ -65,9 +75,10 @@ def zero_weights() -> Network:
     return Network(net.x, net.y, [(np.zeros_like(W), b) for W, b in net.params], "sigmoid")
 
 
-def named_networks() -> list[tuple[str, Network]]:
+def named_networks(figures: dict) -> list[tuple[str, Network]]:
+    example = network_of(figures)
     return [
-        ("canonical 2-2-2", canonical()),
+        (f"canonical {shape_name(example)}", example),
         ("tanh 4-5-3, batch of 6 (non-square, 3 outputs)", random_network([4, 5, 3], 6, "tanh", seed=1)),
         ("relu with z exactly 0", relu_at_zero()),
         ("sigmoid 3-4-2-3, batch of 4", random_network([3, 4, 2, 3], 4, "sigmoid", seed=2)),

@@ -41,7 +41,9 @@ def main() -> None:
 @click.option("--memory", default="2G", show_default=True, help="Memory limit of the student's process.")
 @click.option("--fail-under", type=float, default=None, metavar="SCORE",
               help="Exit 0 when the score reaches SCORE, even if some exercise failed.")
-def check(path, formats, outputs, seed, examples, only, timeout, memory, fail_under) -> None:
+@click.option("--key", default=None, metavar="KEY.JSON",
+              help="Grade against this answer key's network (from 'grader generate') instead of the 2-2-2 example.")
+def check(path, formats, outputs, seed, examples, only, timeout, memory, fail_under, key) -> None:
     """Grade the submission at PATH: a folder, a notebook or a zip."""
     formats = formats or ("text",)
     if len(outputs) > len(formats) or len(formats) - len(outputs) > 1:
@@ -49,7 +51,9 @@ def check(path, formats, outputs, seed, examples, only, timeout, memory, fail_un
     if not 0 < timeout <= 60:
         raise click.BadParameter(f"{timeout:g} is not between 0 and 60 seconds", param_hint="--timeout")
     try:
-        report = api.check(path, only=only, seed=seed, examples=examples, timeout=timeout, memory=parse_size(memory))
+        report = api.check(
+            path, only=only, seed=seed, examples=examples, timeout=timeout, memory=parse_size(memory), key=key
+        )
     except GraderError as error:
         click.echo(f"grader: {error}", err=True)
         sys.exit(error.exit_code)

@@ -148,13 +148,15 @@ def show_case(exercise: Exercise, case: Case) -> str:
     return f"{exercise.function}({', '.join(args)})"
 
 
-def grade_exercise(exercise: Exercise, worker: Worker | None, module: str | None, limits: Limits, *, seed_value: int, examples: int) -> ExerciseResult:
+def grade_exercise(
+    exercise: Exercise, worker: Worker | None, module: str | None, limits: Limits, *, figures: dict, seed_value: int, examples: int
+) -> ExerciseResult:
     if worker is None or module is None:
         return result(exercise, "missing", [], f"{exercise.module} is not in the submission")
     runner = Runner(exercise, worker, module, limits)
     checks: list[Check] = []
     kinds: list[str] = []
-    named = exercise.named()
+    named = exercise.named(figures)
     for index, (name, case) in enumerate(named):
         verdict = runner.judge(case)
         checks.append(Check(name, verdict.ok, verdict.message))
@@ -199,8 +201,21 @@ def problem_of(submission: Submission, module: str | None) -> str:
     return next((m.problem for m in submission.modules if m.name == module and m.problem), "")
 
 
-def grade(submission: Submission, exercises: list[Exercise], workers: dict[str, Worker], *, seed_value: int, examples: int, limits: Limits) -> list[ExerciseResult]:
-    """Every exercise's result, in the order given; `workers` by mode ("numpy", "torch")."""
+def grade(
+    submission: Submission,
+    exercises: list[Exercise],
+    workers: dict[str, Worker],
+    *,
+    figures: dict,
+    seed_value: int,
+    examples: int,
+    limits: Limits,
+) -> list[ExerciseResult]:
+    """Every exercise's result, in the order given; `workers` by mode ("numpy", "torch").
+
+    `figures` hold the worked example the named cases start from: the seed's
+    2-2-2 network, or the network of an instructor's answer key.
+    """
     results = []
     for exercise in exercises:
         module = module_for(submission, exercise.module)
@@ -209,5 +224,7 @@ def grade(submission: Submission, exercises: list[Exercise], workers: dict[str, 
             results.append(result(exercise, "error", [], problem))
             continue
         worker = workers.get("torch" if exercise.module == "torch_net" else "numpy") if module else None
-        results.append(grade_exercise(exercise, worker, module, limits, seed_value=seed_value, examples=examples))
+        results.append(
+            grade_exercise(exercise, worker, module, limits, figures=figures, seed_value=seed_value, examples=examples)
+        )
     return results

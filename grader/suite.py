@@ -38,7 +38,8 @@ class Exercise:
       "params+losses"
     - parts: names of the results, for messages (dx, dW, db; dW1, db1, ...)
     - reference(case): the expected result, in the student's result form
-    - named(): [(check name, Case)], always tried
+    - named(figures): [(check name, Case)], always tried; `figures` are the
+      canonical example's (reference/canonical-2-2-2.json) or an answer key's
     - generated(): a strategy for Cases, tried `--examples` times
     - kink_check(case): True when relu round-off makes the case unfair
     """
@@ -48,7 +49,7 @@ class Exercise:
     points: float
     form: str
     reference: Callable[[Case], object]
-    named: Callable[[], list[tuple[str, Case]]]
+    named: Callable[[dict], list[tuple[str, Case]]]
     generated: Callable[[], st.SearchStrategy[Case]]
     parts: tuple[str, ...] = ()
     kink_check: Callable[[Case], bool] = lambda case: False
@@ -63,8 +64,8 @@ def net_case(net: Network, *extra, with_y: bool = True) -> Case:
     return Case((*args, *extra), {"activation": net.activation})
 
 
-def named_nets(*extra, with_y: bool = True) -> Callable[[], list[tuple[str, Case]]]:
-    return lambda: [(name, net_case(net, *extra, with_y=with_y)) for name, net in cases.named_networks()]
+def named_nets(*extra, with_y: bool = True) -> Callable[[dict], list[tuple[str, Case]]]:
+    return lambda f: [(name, net_case(net, *extra, with_y=with_y)) for name, net in cases.named_networks(f)]
 
 
 def net_of(case: Case) -> Network:
@@ -86,18 +87,20 @@ def pair_case(pair, *extra) -> Case:
     return Case((*pair, *extra))
 
 
-CANONICAL = cases.canonical
-
-
-def canonical_layer() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    net = CANONICAL()
+def canonical_layer(figures: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    net = cases.network_of(figures)
     return net.x, *net.params[0]
+
+
+def batch_cases(figures: dict) -> list[tuple[str, tuple[int, int]]]:
+    b = figures["batches"]
+    example = (f"{b['num_samples']} samples, batch {b['batch_size']} ({b['num_batches']} batches)", (b["num_samples"], b["batch_size"]))
+    return [example, *BATCH_CASES]
 
 
 # Gradient-descent bookkeeping -------------------------------------------------------------
 
 BATCH_CASES = [
-    ("50000 samples, batch 256 (196 batches)", (50000, 256)),
     ("50000 samples, batch 250 (divides)", (50000, 250)),
     ("1 sample, batch 1", (1, 1)),
     ("5 samples, batch 10", (5, 10)),
@@ -108,20 +111,23 @@ EXERCISES: list[Exercise] = [
     Exercise(
         "gradient_descent", "num_batches", 3, "count",
         reference=lambda c: gradient_descent.num_batches(*c.args),
-        named=lambda: [(name, Case(args)) for name, args in BATCH_CASES],
+        named=lambda f: [(name, Case(args)) for name, args in batch_cases(f)],
         generated=lambda: gen.batch_counts().map(lambda t: Case(t[:2])),
     ),
     Exercise(
         "gradient_descent", "num_iterations", 3, "count",
         reference=lambda c: gradient_descent.num_iterations(*c.args),
-        named=lambda: [(f"{name}, {e} epochs", Case((*args, e))) for (name, args), e in zip(BATCH_CASES, (10, 10, 3, 2, 4))],
+        named=lambda f: [
+            (f"{name}, {e} epochs", Case((*args, e)))
+            for (name, args), e in zip(batch_cases(f), (f["batches"]["epochs"], 10, 3, 2, 4))
+        ],
         generated=lambda: gen.batch_counts().map(Case),
     ),
     Exercise(
         "gradient_descent", "sgd_update", 4, "array",
         reference=lambda c: gradient_descent.sgd_update(*c.args),
-        named=lambda: [
-            ("canonical W5..W8 with lr 0.5", Case((CANONICAL().params[1][0], np.array(cases.canonical_figures()["grads"][1][0]), 0.5))),
+        named=lambda f: [
+            ("canonical output-layer weights", Case((cases.network_of(f).params[-1][0], np.array(f["grads"][-1][0]), f["network"]["lr"]))),
             ("a bias vector with lr 0.1", Case((np.array([0.35, -0.2, 0.0]), np.array([0.5, 0.25, -1.0]), 0.1))),
         ],
         generated=lambda: st.tuples(gen.same_shape_pairs(bound=10.0), gen.learning_rates()).map(lambda t: pair_case(*t)),
@@ -131,7 +137,8 @@ EXERCISES: list[Exercise] = [
         Exercise(
             "chain_rule", function, points, form,
             reference=lambda c, f=function: getattr(chain_rule, f)(*c.args),
-            named=lambda: [
+            named=lambda f: [
+                ("x={x:g}, w={w:g}, b={b:g}".format(**f["chain_rule"]), Case(tuple(float(f["chain_rule"][k]) for k in "xwb"))),
                 ("x=1, w=0, b=0", Case((1.0, 0.0, 0.0))),
                 ("x=2, w=0.5, b=-0.3", Case((2.0, 0.5, -0.3))),
                 ("x=-1.5, w=2, b=0.7", Case((-1.5, 2.0, 0.7))),
@@ -150,7 +157,7 @@ EXERCISES: list[Exercise] = [
         Exercise(
             "activations", function, points, "array",
             reference=lambda c, f=function: getattr(activations, f)(*c.args),
-            named=lambda: [
+            named=lambda f: [
                 ("z = 0", Case((np.array([0.0]),))),
                 ("a (2, 3) matrix of z", Case((np.array([[-2.0, -0.5, 0.0], [0.1, 1.0, 3.0]]),))),
                 ("saturated |z| >= 500", Case((np.array([-1000.0, -710.0, -500.0, 500.0, 710.0, 1000.0]),))),
@@ -165,9 +172,9 @@ EXERCISES: list[Exercise] = [
     Exercise(
         "forward", "linear_forward", 4, "array",
         reference=lambda c: forward.linear_forward(*c.args),
-        named=lambda: [
-            ("canonical layer 1", Case(canonical_layer())),
-            *[(name, Case((net.x, *net.params[0]))) for name, net in cases.named_networks()[1:2]],
+        named=lambda f: [
+            ("canonical layer 1", Case(canonical_layer(f))),
+            *[(name, Case((net.x, *net.params[0]))) for name, net in cases.named_networks(f)[1:2]],
         ],
         generated=lambda: gen.networks().map(lambda n: Case((n.x, *n.params[0]))),
     ),
@@ -181,8 +188,8 @@ EXERCISES: list[Exercise] = [
     Exercise(
         "forward", "half_sse", 3, "number",
         reference=lambda c: forward.half_sse(*c.args),
-        named=lambda: [
-            ("canonical output and targets", Case((np.array(cases.canonical_figures()["output"]), CANONICAL().y))),
+        named=lambda f: [
+            ("canonical output and targets", Case((np.array(f["output"]), cases.network_of(f).y))),
             ("a batch of 4 with 3 outputs", Case(tuple(np.random.default_rng(5).uniform(0, 1, (2, 4, 3))))),
         ],
         generated=lambda: gen.same_shape_pairs(bound=2.0).map(pair_case),
@@ -191,9 +198,9 @@ EXERCISES: list[Exercise] = [
     Exercise(
         "backward", "linear_backward", 8, "tuple",
         reference=lambda c: backward.linear_backward(*c.args),
-        named=lambda: [
+        named=lambda f: [
             (name, Case((upstream(len(net.x), net.params[0][0].shape[0]), net.x, net.params[0][0])))
-            for name, net in cases.named_networks()[:2]
+            for name, net in cases.named_networks(f)[:2]
         ],
         generated=lambda: gen.networks().flatmap(
             lambda n: gen.matrices(len(n.x), n.params[0][0].shape[0]).map(lambda dz: Case((dz, n.x, n.params[0][0])))
@@ -203,7 +210,7 @@ EXERCISES: list[Exercise] = [
     Exercise(
         "backward", "activation_backward", 6, "array",
         reference=lambda c: backward.activation_backward(*c.args, **c.kwargs),
-        named=lambda: [
+        named=lambda f: [
             (f"{activation}, {label}", Case((da, z), {"activation": activation}))
             for activation in gen.ACTIVATIONS
             for label, da, z in [
@@ -226,15 +233,15 @@ EXERCISES: list[Exercise] = [
     Exercise(
         "training", "train_step", 8, "params+loss",
         reference=lambda c: training.train_step(*c.args, **c.kwargs),
-        named=lambda: [(name, net_case(net, 0.5)) for name, net in cases.named_networks()],
+        named=lambda f: [(name, net_case(net, f["network"]["lr"])) for name, net in cases.named_networks(f)],
         generated=lambda: st.tuples(gen.networks(), gen.learning_rates()).map(lambda t: net_case(*t)),
         kink_check=kinky,
     ),
     Exercise(
         "training", "fit", 8, "params+losses",
         reference=lambda c: training.fit(*c.args, **c.kwargs),
-        named=lambda: [
-            ("canonical, 3 epochs of batch 1", net_case(CANONICAL(), 0.5, 3, 1)),
+        named=lambda f: [
+            ("canonical, 3 epochs of batch 1", net_case(cases.network_of(f), f["network"]["lr"], 3, 1)),
             ("7 samples in batches of 3 (last batch partial)", net_case(cases.random_network([3, 4, 2], 7, "tanh", seed=6), 0.3, 2, 3)),
             ("6 samples in batches of 3", net_case(cases.random_network([3, 4, 2], 6, "sigmoid", seed=7), 0.5, 2, 3)),
             ("relu, 5 samples in batches of 2", net_case(cases.random_network([2, 3, 2], 5, "relu", seed=8), 0.1, 2, 2)),
@@ -246,14 +253,14 @@ EXERCISES: list[Exercise] = [
     Exercise(
         "torch_net", "make_net", 3, "array",
         reference=lambda c: forward.forward(c.args[0], c.args[2], c.kwargs["activation"]),
-        named=lambda: [(name, net_case(net)) for name, net in cases.named_networks()[:3]],
+        named=lambda f: [(name, net_case(net)) for name, net in cases.named_networks(f)[:3]],
         generated=lambda: gen.networks(max_batch=4).map(net_case),
         kink_check=kinky,
     ),
     Exercise(
         "torch_net", "torch_train_step", 4, "params+loss",
         reference=lambda c: training.train_step(*c.args, **c.kwargs),
-        named=lambda: [(name, net_case(net, 0.5)) for name, net in cases.named_networks()[:3]],
+        named=lambda f: [(name, net_case(net, f["network"]["lr"])) for name, net in cases.named_networks(f)[:3]],
         generated=lambda: st.tuples(gen.networks(max_batch=4), gen.learning_rates()).map(lambda t: net_case(*t)),
         kink_check=kinky,
     ),
