@@ -11,14 +11,16 @@ started first so that torch imports while the NumPy exercises are graded.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import tempfile
 import time
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 from hypothesis.configuration import set_hypothesis_home_dir
-from hypothesis.errors import HypothesisException
 
 from .loading import NOTEBOOK, Submission
 from .model import Check, ExerciseResult
@@ -88,9 +90,18 @@ class Runner:
         flat = state.value
         return Outcome("ok", value=[[list(flat[i : i + 2]) for i in range(0, len(flat), 2)], loss.value])
 
-    def judge(self, case: Case) -> Verdict:
-        expected = self.exercise.reference(copy.deepcopy(case))
-        return judge(self.exercise.form, self.exercise.parts, self.run(case), expected)
+    def attempt(self, case: Case, expected) -> Trial:
+        outcome = self.run(case)
+        return Trial(case, judge(self.exercise.form, self.exercise.parts, outcome, expected), outcome)
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One case tried: the verdict, and what came back (for the diagnosis)."""
+
+    case: Case
+    verdict: Verdict
+    outcome: Outcome
 
 
 def worker_form(form: str):
@@ -103,41 +114,73 @@ def worker_form(form: str):
     }.get(form, "array")
 
 
-def property_check(runner: Runner, exercise: Exercise, *, seed_value: int, examples: int) -> Check:
-    failures: list[tuple[Case, Verdict]] = []
+def expected_of(exercise: Exercise, case: Case):
+    return exercise.reference(copy.deepcopy(case))  # the reference never sees the arrays sent out
 
-    @settings(
+
+def hypothesis_settings(examples: int, *phases: Phase) -> settings:
+    return settings(
         max_examples=examples,
         database=None,
         deadline=None,
         derandomize=False,
         suppress_health_check=list(HealthCheck),
-        phases=(Phase.generate, Phase.shrink),
+        phases=phases,
         report_multiple_bugs=False,
         print_blob=False,
     )
+
+
+@lru_cache(maxsize=256)
+def named_plan(exercise: Exercise, figures_json: str) -> tuple[tuple[str, Case, object], ...]:
+    """The named cases and their expected results, computed once per process."""
+    return tuple((name, case, expected_of(exercise, case)) for name, case in exercise.named(json.loads(figures_json)))
+
+
+@lru_cache(maxsize=256)
+def generated_plan(exercise: Exercise, seed_value: int, examples: int) -> tuple[tuple[Case, object], ...]:
+    """The cases Hypothesis draws for this seed, and their expected results.
+
+    Drawn once per process (a batch grades every submission on them); a
+    failure is then shrunk by `shrink`, whose generation follows the same
+    sequence because the seed is the same.
+    """
+    drawn: list[Case] = []
+
+    @hypothesis_settings(examples, Phase.generate)
+    @seed(seed_value)
+    @given(exercise.generated())
+    def collect(case: Case) -> None:
+        assume(not exercise.kink_check(case))
+        drawn.append(case)
+
+    collect()
+    return tuple((case, expected_of(exercise, case)) for case in drawn)
+
+
+def shrink(runner: Runner, exercise: Exercise, *, seed_value: int, examples: int) -> Trial | None:
+    """The smallest failing case Hypothesis finds, or None if the failure does not come back."""
+    failures: list[Trial] = []
+
+    @hypothesis_settings(examples, Phase.generate, Phase.shrink)
     @seed(seed_value)
     @given(exercise.generated())
     def prop(case: Case) -> None:
         assume(not exercise.kink_check(case))
-        verdict = runner.judge(case)
-        if verdict.kind in STOPPING:
-            raise Stop(verdict)
-        if not verdict.ok:
-            failures.append((case, verdict))
-            raise AssertionError(verdict.message)
+        trial = runner.attempt(case, expected_of(exercise, case))
+        if trial.verdict.kind in STOPPING:
+            raise Stop(trial.verdict)
+        if not trial.verdict.ok:
+            failures.append(trial)
+            raise AssertionError(trial.verdict.message)
 
-    name = f"{examples} generated cases"
     try:
         prop()
     except Stop:
         raise
-    except (AssertionError, HypothesisException, Exception):  # noqa: B014 - any failure: report the last, smallest case
-        if not failures:
-            raise
-        case, verdict = failures[-1]
-        return Check(name, False, f"{verdict.message}\n  smallest failing case: {show_case(exercise, case)}")
-    return Check(name, True)
+    except Exception:  # noqa: BLE001 - a failure of any kind: the last recorded trial is the smallest
+        pass
+    return failures[-1] if failures else None
 
 
 def show_case(exercise: Exercise, case: Case) -> str:
@@ -148,6 +191,17 @@ def show_case(exercise: Exercise, case: Case) -> str:
     return f"{exercise.function}({', '.join(args)})"
 
 
+def diagnoses_of(exercise: Exercise, trials: list[Trial]) -> tuple:
+    try:
+        from .diagnose import diagnose
+    except ImportError:  # TODO(lead): drop once grader/diagnose.py lands
+        return ()
+
+    observations = [(t.case, t.outcome.value) for t in trials if t.outcome.status == "ok"]
+    mutated = any(t.outcome.mutated for t in trials)
+    return diagnose(exercise.name, observations, mutated=mutated)
+
+
 def grade_exercise(
     exercise: Exercise, worker: Worker | None, module: str | None, limits: Limits, *, figures: dict, seed_value: int, examples: int
 ) -> ExerciseResult:
@@ -155,30 +209,50 @@ def grade_exercise(
         return result(exercise, "missing", [], f"{exercise.module} is not in the submission")
     runner = Runner(exercise, worker, module, limits)
     checks: list[Check] = []
-    kinds: list[str] = []
-    named = exercise.named(figures)
-    for index, (name, case) in enumerate(named):
-        verdict = runner.judge(case)
-        checks.append(Check(name, verdict.ok, verdict.message))
-        kinds.append(verdict.kind)
-        if verdict.kind in STOPPING:
-            checks += [Check(n, False, "not run", ran=False) for n, _ in named[index + 1 :]]
-            checks.append(Check(f"{examples} generated cases", False, "not run", ran=False))
+    trials: list[Trial] = []
+    generated_name = f"{examples} generated cases"
+    named = named_plan(exercise, json.dumps(figures, sort_keys=True))
+    for index, (name, case, expected) in enumerate(named):
+        trials.append(runner.attempt(case, expected))
+        checks.append(Check(name, trials[-1].verdict.ok, trials[-1].verdict.message))
+        if trials[-1].verdict.kind in STOPPING:
+            checks += [Check(n, False, "not run", ran=False) for n, _, _ in named[index + 1 :]]
+            checks.append(Check(generated_name, False, "not run", ran=False))
             break
     else:
-        try:
-            checks.append(property_check(runner, exercise, seed_value=seed_value, examples=examples))
-            kinds.append("ok" if checks[-1].passed else "failed")
-        except Stop as stop:
-            checks.append(Check(f"{examples} generated cases", False, stop.verdict.message))
-            kinds.append(stop.verdict.kind)
+        checks.append(generated_check(runner, exercise, trials, seed_value=seed_value, examples=examples))
+    kinds = [t.verdict.kind for t in trials]
     status = next((k for k in PRECEDENCE if k in kinds), "passed")
     first = next((c for c in checks if not c.passed and c.ran), None)
     feedback = f"{first.name}: {first.message}" if first else f"all {len(checks)} checks passed"
-    return result(exercise, status, checks, feedback, output=worker.output())
+    diagnoses = diagnoses_of(exercise, trials) if status in ("failed", "error") else ()
+    return result(exercise, status, checks, feedback, diagnoses=diagnoses, output=worker.output())
 
 
-def result(exercise: Exercise, status: str, checks: list[Check], feedback: str, *, output: str = "") -> ExerciseResult:
+def generated_check(runner: Runner, exercise: Exercise, trials: list[Trial], *, seed_value: int, examples: int) -> Check:
+    """Every generated case in turn; on a failure, the smallest failing case (appended to `trials`)."""
+    name = f"{examples} generated cases"
+    for case, expected in generated_plan(exercise, seed_value, examples):
+        trial = runner.attempt(case, expected)
+        if trial.verdict.kind in STOPPING:
+            trials.append(trial)
+            return Check(name, False, trial.verdict.message)
+        if not trial.verdict.ok:
+            try:
+                smallest = shrink(runner, exercise, seed_value=seed_value, examples=examples) or trial
+            except Stop as stop:
+                smallest = Trial(case, stop.verdict, Outcome(stop.verdict.kind))
+            trials.append(smallest)
+            message = smallest.verdict.message
+            if smallest.verdict.kind not in STOPPING:
+                message += f"\n  smallest failing case: {show_case(exercise, smallest.case)}"
+            return Check(name, False, message)
+    return Check(name, True)
+
+
+def result(
+    exercise: Exercise, status: str, checks: list[Check], feedback: str, *, diagnoses: tuple = (), output: str = ""
+) -> ExerciseResult:
     return ExerciseResult(
         name=exercise.name,
         status=status,
@@ -186,6 +260,7 @@ def result(exercise: Exercise, status: str, checks: list[Check], feedback: str, 
         max_score=float(exercise.points),
         feedback=feedback,
         checks=tuple(checks),
+        diagnoses=tuple(diagnoses),
         output=output,
     )
 

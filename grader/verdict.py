@@ -112,8 +112,7 @@ def describe(name: str, kind: str, mismatch: Mismatch, alone: bool) -> str:
     index, want, got = mismatch.entries[0]
     where = name + (f"[{', '.join(map(str, index))}]" if index else "")
     if alone and not index:
-        where = "expected"
-        text = f"{want:.10g}, got {got:.10g}"
+        text = f"expected {want:.10g}, got {got:.10g}"
     else:
         text = f"{where}: expected {want:.10g}, got {got:.10g}"
     if kind != "count" and np.isfinite(got):
