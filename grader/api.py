@@ -36,6 +36,7 @@ def check(
     replaces the 2-2-2 example in the named cases.
     """
     from .loading import NOTEBOOK, load_submission
+    from .registry import module_names
     from .sandbox import Limits, start_workers
 
     if examples < 1:
@@ -43,16 +44,16 @@ def check(
     if timeout <= 0:
         raise UsageError(f"--timeout must be positive, got {timeout:g}")
     figures = read_key(key) if key is not None else None
-    submission = load_submission(path)
+    submission = load_submission(path, modules=module_names())
     limits = Limits(timeout=timeout, memory=memory)
     has_torch = any(m.name in ("torch_net", NOTEBOOK) for m in submission.modules)
     wants_torch = not only or any(name.split(".")[0] == "torch_net" for name in only)
     # Started before the engine (and Hypothesis) is imported: each worker's imports overlap ours.
     workers = start_workers(submission, torch=has_torch and wants_torch, limits=limits)
     try:
-        from . import cases, engine, suite
+        from . import cases, engine, registry
 
-        exercises = suite.select(only)
+        exercises = registry.select(only)
         results = engine.grade(
             submission,
             exercises,
@@ -74,6 +75,18 @@ def check(
         notes=submission.notes,
         grader_version=grader_version(),
     )
+
+
+def selfcheck(*, only: tuple[str, ...] = (), seed: int = DEFAULT_SEED, examples: int = DEFAULT_EXAMPLES):
+    """The kill matrix: the reference against every check, then every known mutant.
+
+    Returns (rows, text); every row is as expected when the reference passes
+    and each mutant is caught.
+    """
+    from . import cases, registry, selfcheck as mutation
+
+    rows = mutation.run(registry.select(only), figures=cases.canonical_figures(), seed_value=seed, examples=examples)
+    return rows, mutation.render(rows)
 
 
 KEY_FIELDS = ("network", "output", "loss", "grads", "params_after_step", "chain_rule", "batches")
@@ -111,9 +124,9 @@ def read_key(path: str | os.PathLike) -> dict:
 
 def exercise_table() -> list[tuple[str, float]]:
     """(name, points) of every exercise, in grading order."""
-    from .suite import EXERCISES
+    from .registry import exercises
 
-    return [(e.name, e.points) for e in EXERCISES]
+    return [(e.name, e.points) for e in exercises()]
 
 
 def write_atomically(path: str | os.PathLike, text: str) -> None:

@@ -69,10 +69,29 @@ def check(path, formats, outputs, seed, examples, only, timeout, memory, fail_un
     sys.exit(0 if passed else 1)
 
 
+@main.command()
+@click.option("--only", multiple=True, metavar="NAME", help="Check only this exercise or module (repeatable).")
+@click.option("--seed", default=api.DEFAULT_SEED, show_default=True, help="Seed of the generated cases.")
+@click.option("--examples", default=api.DEFAULT_EXAMPLES, show_default=True, help="Generated cases per exercise.")
+def selfcheck(only, seed, examples) -> None:
+    """Prove the checks: the reference passes, every known mutant is caught."""
+    try:
+        rows, text = api.selfcheck(only=only, seed=seed, examples=examples)
+    except GraderError as error:
+        click.echo(f"grader: {error}", err=True)
+        sys.exit(error.exit_code)
+    click.echo(text, nl=False)
+    sys.exit(0 if all(row.as_expected for row in rows) else 1)
+
+
 @main.command(name="list")
 def list_exercises() -> None:
     """List the exercises and their points."""
-    table = api.exercise_table()
+    try:
+        table = api.exercise_table()
+    except GraderError as error:
+        click.echo(f"grader: {error}", err=True)
+        sys.exit(error.exit_code)
     width = max(len(name) for name, _ in table)
     for name, points in table:
         click.echo(f"{name:<{width}}  {points:>3g}")

@@ -59,10 +59,10 @@ MAX_PY_BYTES = 5 * MB  # one .py file
 MAX_NOTEBOOK_BYTES = 20 * MB  # one notebook: outputs (plots) make notebooks larger than scripts
 MAX_TOTAL_BYTES = 50 * MB  # every file read for one submission
 
-_EXPECTED = (
-    "expected gradient_descent, chain_rule, activations, forward, backward, training or torch_net"
-    " as .py or .ipynb, or a single notebook"
-)
+def _expected(modules: tuple[str, ...]) -> str:
+    """'expected gradient_descent, ..., training or torch_net as .py or .ipynb, or a single notebook'."""
+    names = ", ".join(modules[:-1]) + f" or {modules[-1]}" if len(modules) > 1 else modules[0]
+    return f"expected {names} as .py or .ipynb, or a single notebook"
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,12 @@ class Submission:
     notes: tuple[str, ...] = ()  # e.g. "forward: forward.py graded, forward.ipynb ignored"
 
 
-def load_submission(path: str | os.PathLike) -> Submission:
-    """Read the submission at `path` (see the module docstring); SubmissionError if it cannot be read."""
+def load_submission(path: str | os.PathLike, *, modules: tuple[str, ...] = MODULES) -> Submission:
+    """Read the submission at `path` (see the module docstring); SubmissionError if it cannot be read.
+
+    `modules`: the exercise modules to look for (MODULES, plus those of
+    exercises an instructor registers).
+    """
     shown = os.fsdecode(path)
     try:
         status = os.stat(shown)
@@ -97,12 +101,12 @@ def load_submission(path: str | os.PathLike) -> Submission:
         raise SubmissionError(f"{shown}: cannot read ({error.strerror or error})") from None
 
     if stat.S_ISDIR(status.st_mode):
-        return _load_folder(shown)
+        return _load_folder(shown, modules)
     if not stat.S_ISREG(status.st_mode):
         raise SubmissionError(f"{shown}: not a regular file or folder")
     extension = os.path.splitext(shown)[1].lower()
     if extension == ".zip":
-        return _load_zip(shown)
+        return _load_zip(shown, modules)
     if extension in (".ipynb", ".py"):
         entry = _file_entry(shown, os.path.basename(shown), status.st_size)
         module = _single_notebook(entry, _Budget(shown, zipped=False))
@@ -192,21 +196,21 @@ def _scan_folder(folder: str) -> tuple[dict[str, _Entry], list[str]]:
     return files, folders
 
 
-def _load_folder(shown: str) -> Submission:
+def _load_folder(shown: str, modules: tuple[str, ...]) -> Submission:
     files, folders = _scan_folder(shown)
     budget = _Budget(shown, zipped=False)
-    if _usable(files) or len(folders) != 1:
-        return _from_files(shown, files, budget, empty=not files and not folders, what="folder")
+    if _usable(files, modules) or len(folders) != 1:
+        return _from_files(shown, files, budget, empty=not files and not folders, what="folder", modules=modules)
     inner = os.path.join(shown, folders[0])
     inner_files, _ = _scan_folder(inner)
-    if not _usable(inner_files):
-        return _from_files(shown, files, budget, empty=False, what="folder")
-    submission = _from_files(shown, inner_files, budget, empty=False, what="folder")
+    if not _usable(inner_files, modules):
+        return _from_files(shown, files, budget, empty=False, what="folder", modules=modules)
+    submission = _from_files(shown, inner_files, budget, empty=False, what="folder", modules=modules)
     note = f"exercise files read from {inner}"
     return Submission(shown, submission.modules, (note, *submission.notes))
 
 
-def _load_zip(shown: str) -> Submission:
+def _load_zip(shown: str, modules: tuple[str, ...]) -> Submission:
     try:
         archive = zipfile.ZipFile(shown)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError):
@@ -242,11 +246,11 @@ def _load_zip(shown: str) -> Submission:
         budget = _Budget(shown, zipped=True)
         top = level("")
         folders = sorted({name.split("/", 1)[0] for name in members if "/" in name})
-        if not _usable(top) and len(folders) == 1:
+        if not _usable(top, modules) and len(folders) == 1:
             inner = level(folders[0] + "/")
-            if _usable(inner):
-                return _from_files(shown, inner, budget, empty=False, what="zip")
-        return _from_files(shown, top, budget, empty=not members, what="zip")
+            if _usable(inner, modules):
+                return _from_files(shown, inner, budget, empty=False, what="zip", modules=modules)
+        return _from_files(shown, top, budget, empty=not members, what="zip", modules=modules)
 
 
 # CRC mismatch, corrupt data, unsupported compression, encryption (RuntimeError), truncation.
@@ -278,13 +282,13 @@ def _split(name: str) -> tuple[str, str]:
     return stem.lower(), extension
 
 
-def _usable(files: dict[str, _Entry]) -> bool:
+def _usable(files: dict[str, _Entry], modules: tuple[str, ...]) -> bool:
     """Whether these files hold a submission: a module file or a notebook."""
-    return any(stem in MODULES or extension == "ipynb" for stem, extension in map(_split, files) if extension)
+    return any(stem in modules or extension == "ipynb" for stem, extension in map(_split, files) if extension)
 
 
 def _from_files(
-    shown: str, files: dict[str, _Entry], budget: _Budget, *, empty: bool, what: str
+    shown: str, files: dict[str, _Entry], budget: _Budget, *, empty: bool, what: str, modules: tuple[str, ...]
 ) -> Submission:
     chosen: dict[str, dict[str, _Entry]] = {}  # module -> extension -> entry
     others: list[str] = []  # .py / .ipynb files that are not module files
@@ -292,7 +296,7 @@ def _from_files(
         stem, extension = _split(name)
         if not extension:
             continue
-        if stem not in MODULES:
+        if stem not in modules:
             others.append(name)
             continue
         slot = chosen.setdefault(stem, {})
@@ -313,15 +317,15 @@ def _from_files(
             return Submission(shown, (module,), notes)
         if notebooks:
             raise SubmissionError(
-                f"{shown}: no exercise module found ({_EXPECTED});"
+                f"{shown}: no exercise module found ({_expected(modules)});"
                 f" found several notebooks: {', '.join(notebooks)}"
             )
         if empty:
             raise SubmissionError(f"{shown}: no exercise module found (the {what} is empty)")
-        raise SubmissionError(f"{shown}: no exercise module found ({_EXPECTED})")
+        raise SubmissionError(f"{shown}: no exercise module found ({_expected(modules)})")
 
-    modules, notes = [], []
-    for name in MODULES:
+    sources, notes = [], []
+    for name in modules:
         slot = chosen.get(name)
         if not slot:
             continue
@@ -331,10 +335,10 @@ def _from_files(
         extension = "py" if "py" in slot else "ipynb"
         if entry.name != f"{name}.{extension}":
             notes.append(f"{name}: {entry.name} graded as {name}.{extension}")
-        modules.append(_module_file(name, entry, budget))
+        sources.append(_module_file(name, entry, budget))
     if others:
         notes.append(f"ignored (not named after an exercise module): {', '.join(others)}")
-    return Submission(shown, tuple(modules), tuple(notes))
+    return Submission(shown, tuple(sources), tuple(notes))
 
 
 def _module_file(name: str, entry: _Entry, budget: _Budget) -> ModuleSource:

@@ -125,7 +125,7 @@ def _mixed(shape: tuple[int, ...], bound: float, seed: int) -> np.ndarray:
     pick = rng.integers(0, 4, shape)
     small, large = rng.uniform(-4, 4, shape).round(3), rng.uniform(-bound, bound, shape).round(1)
     special = rng.choice([0.0, 500.0, -500.0], shape)
-    return np.choose(pick, [small, small, large, special]).astype(np.float64)
+    return np.asarray(np.choose(pick, [small, small, large, special]), dtype=np.float64)
 
 
 @st.composite

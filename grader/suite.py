@@ -42,6 +42,8 @@ class Exercise:
       canonical example's (reference/canonical-2-2-2.json) or an answer key's
     - generated(): a strategy for Cases, tried `--examples` times
     - kink_check(case): True when relu round-off makes the case unfair
+    - mutants: (mistake id, function) pairs, each the student's function with
+      one classic mistake: `grader selfcheck` proves the checks catch them
     """
 
     module: str
@@ -53,6 +55,7 @@ class Exercise:
     generated: Callable[[], st.SearchStrategy[Case]]
     parts: tuple[str, ...] = ()
     kink_check: Callable[[Case], bool] = lambda case: False
+    mutants: tuple[tuple[str, Callable], ...] = ()
 
     @property
     def name(self) -> str:
@@ -265,20 +268,3 @@ EXERCISES: list[Exercise] = [
         kink_check=kinky,
     ),
 ]
-
-BY_NAME = {exercise.name: exercise for exercise in EXERCISES}
-MODULES = tuple(dict.fromkeys(exercise.module for exercise in EXERCISES))
-
-
-def select(only: tuple[str, ...] | list[str]) -> list[Exercise]:
-    """The exercises named by --only (exercise or module names); all when empty."""
-    if not only:
-        return list(EXERCISES)
-    unknown = [name for name in only if name not in BY_NAME and name not in MODULES]
-    if unknown:
-        from .errors import UsageError
-
-        raise UsageError(
-            f"unknown exercise or module {unknown[0]!r} for --only (try 'grader list')"
-        )
-    return [e for e in EXERCISES if e.name in only or e.module in only]

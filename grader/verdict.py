@@ -60,9 +60,9 @@ def judge(form: str, parts: tuple[str, ...], outcome: Outcome, expected) -> Verd
 def leaves(form: str, parts: tuple[str, ...], got, expected) -> list[tuple[str, str, np.ndarray, object]]:
     """[(name, kind, got, expected)] for every single result, after checking the form."""
     if form in ("count", "number"):
-        return [("the result", form, scalar(got), expected)]
+        return [("result", form, scalar(got), expected)]
     if form == "array":
-        return [("the result", "array", got, expected)]
+        return [("result", "array", got, expected)]
     if form == "numbers":
         want = np.asarray(expected, dtype=float)
         if got.shape != want.shape:
