@@ -12,7 +12,7 @@ Two correct float64 implementations still differ by rounding, and where a
 network amplifies it (large weights, saturated units, sums that cancel) by
 far more than eps times the result. `error_scales` bounds that difference
 from the network itself, so the comparisons are as tight as float64 allows
-and never flaky; cases where rounding could decide which side of relu's kink
+without failing on legitimate round-off; cases where rounding could decide which side of relu's kink
 a pre-activation lies on are assumed away (their gradients legitimately
 differ), while exact zeros, which every implementation computes alike, are
 generated on purpose.
@@ -101,12 +101,14 @@ def error_scales(x, y, params, activation, param_scales=None) -> ErrorScales:
     d, ed = a - y, ea + np.abs(a) + np.abs(y)
     output, loss = ea, float(np.sum(np.abs(d) * ed) + np.sum(d * d))
     grads = []
-    for a_in, ea_in, z, ez, fp, W, eW in reversed(layers):
+    for a_in, ea_in, _z, ez, fp, W, eW in reversed(layers):
         dz = d * fp
         edz = ed * np.abs(fp) + np.abs(d) * (curvature * ez + 1)
-        grads.append((edz.T @ np.abs(a_in) + np.abs(dz).T @ (ea_in + np.abs(a_in)), np.sum(edz + np.abs(dz), axis=0)))
+        edW = edz.T @ np.abs(a_in) + np.abs(dz).T @ (ea_in + np.abs(a_in))
+        grads.append((edW, np.sum(edz + np.abs(dz), axis=0)))
         d, ed = dz @ W, (edz + np.abs(dz)) @ np.abs(W) + np.abs(dz) @ eW
-    return ErrorScales([layer[2] for layer in layers], [layer[3] for layer in layers], output, loss, grads[::-1])
+    zs, z_scales = [layer[2] for layer in layers], [layer[3] for layer in layers]
+    return ErrorScales(zs, z_scales, output, loss, grads[::-1])
 
 
 def assume_kinks_are_unambiguous(scales: ErrorScales, activation: str) -> None:
@@ -155,15 +157,15 @@ def step_scales(params, grads, grad_scales, lr, param_scales=None):
 
 
 @st.composite
-def saturated_networks(draw, activations=("sigmoid", "tanh", "relu")):
+def saturated_networks(draw):
     """Networks with weights and biases scaled up 250 to 500 times; the first
     unit of the first layer has |z| >= 500 in every row."""
-    net = draw(networks(activations=activations))
+    net = draw(networks())
     scale = draw(st.floats(250, 500))
     params = [(W * scale, b * scale) for W, b in net.params]
     W, b = params[0]
     reach = np.max(np.abs(net.x) @ np.abs(W[0]))
-    b[0] = draw(st.sampled_from([-1.0, 1.0])) * (500 + reach)
+    b[0] = draw(st.sampled_from([-1.0, 1.0])) * (501 + reach)
     return net._replace(params=params)
 
 
@@ -322,7 +324,8 @@ def assert_matches_torch_activation_backward(da, z, name: str):
 def assert_matches_torch_linear_backward(dz, x, W):
     expected = bw.linear_backward(dz, x, W)
     scales = (np.abs(dz) @ np.abs(W), np.abs(dz).T @ np.abs(x), np.sum(np.abs(dz), axis=0))
-    for name, got, want, scale in zip(("dx", "dW", "db"), torch_oracle.linear_backward(dz, x, W), expected, scales):
+    by_torch = torch_oracle.linear_backward(dz, x, W)
+    for name, got, want, scale in zip(("dx", "dW", "db"), by_torch, expected, scales):
         assert_close(got, want, scale, f"linear_backward {name}")
 
 
@@ -385,7 +388,8 @@ def assert_figure(actual, expected, where="figure"):
         for i, (a, e) in enumerate(zip(actual, expected)):
             assert_figure(a, e, f"{where}[{i}]")
     else:
-        assert abs(float(actual) - expected) <= 1e-12 * abs(expected), f"{where}: {float(actual)!r} != {expected!r}"
+        got = float(actual)
+        assert abs(got - expected) <= 1e-12 * abs(expected), f"{where}: {got!r} != {expected!r}"
 
 
 # Canonical figures --------------------------------------------------------------
@@ -399,9 +403,15 @@ def canonical_network():
 
 def chain_rule_figure():
     c = CANONICAL["chain_rule"]
-    df_dw, df_db = chain_rule.composite_grad(c["x"], c["w"], c["b"])
-    f, local = chain_rule.composite(c["x"], c["w"], c["b"]), chain_rule.local_derivatives(c["x"], c["w"], c["b"])
-    return {"x": c["x"], "w": c["w"], "b": c["b"], "f": f, "local_derivatives": local, "df_dw": df_dw, "df_db": df_db}
+    point = c["x"], c["w"], c["b"]
+    df_dw, df_db = chain_rule.composite_grad(*point)
+    return {
+        **c,
+        "f": chain_rule.composite(*point),
+        "local_derivatives": chain_rule.local_derivatives(*point),
+        "df_dw": df_dw,
+        "df_db": df_db,
+    }
 
 
 def batches_figure():
@@ -447,80 +457,80 @@ def test_project_copy_of_the_canonical_figures_equals_the_shared_copy():
 # Against torch autograd -----------------------------------------------------------
 
 
-@examples(150)
+@examples(400)
 @given(networks())
 def test_forward_matches_torch_autograd_and_make_net_on_generated_networks(net):
     assert_matches_torch_forward(net)
 
 
-@examples(100)
+@examples(200)
 @given(networks())
 def test_half_sse_loss_matches_torch_on_generated_networks(net):
     assert_matches_torch_loss(net)
 
 
-@examples(150)
+@examples(600)
 @given(networks())
 def test_backward_matches_torch_autograd_on_generated_networks(net):
     assert_matches_torch_grads(net)
 
 
-@examples(60)
+@examples(120)
 @given(relu_networks_with_zero_pre_activations())
 def test_forward_matches_torch_where_relu_pre_activations_are_exactly_zero(net):
     assert_matches_torch_forward(net)
 
 
-@examples(100)
+@examples(400)
 @given(relu_networks_with_zero_pre_activations())
 def test_backward_matches_torch_autograd_where_relu_pre_activations_are_exactly_zero(net):
     assert_matches_torch_grads(net)
 
 
-@examples(60)
+@examples(120)
 @given(saturated_networks())
 def test_forward_matches_torch_when_pre_activations_reach_500(net):
     assert_matches_torch_forward(net)
 
 
-@examples(100)
+@examples(400)
 @given(saturated_networks())
 def test_backward_matches_torch_autograd_when_pre_activations_reach_500(net):
     assert_matches_torch_grads(net)
 
 
-@examples(100)
+@examples(300)
 @given(networks(), learning_rates())
 def test_train_step_matches_torch_optim_sgd_and_torch_train_step(net, lr):
     assert_matches_torch_train_step(net, lr)
 
 
-@examples(40)
+@examples(160)
 @given(st.one_of(relu_networks_with_zero_pre_activations(), saturated_networks()), learning_rates())
 def test_train_step_matches_torch_optim_sgd_at_relu_kinks_and_in_saturation(net, lr):
     assert_matches_torch_train_step(net, lr)
 
 
-@examples(80)
+@examples(300)
 @given(fit_settings())
 def test_fit_matches_torch_minibatch_sgd_loss_by_loss(setting):
     assert_matches_torch_fit(*setting)
 
 
-@examples(100)
+@examples(200)
 @given(linear_cases())
 def test_linear_backward_matches_torch_autograd(case):
     assert_matches_torch_linear_backward(*case)
 
 
-@examples(100)
+@examples(200)
 @given(same_shape_pairs(pre_activations(), values(bound=10.0)), st.sampled_from(("sigmoid", "tanh", "relu")))
 def test_activation_backward_matches_torch_autograd(pair, activation):
     z, da = pair
     assert_matches_torch_activation_backward(da, z, activation)
 
 
-@examples(150)
+@examples(600)
 @given(pre_activations(), st.sampled_from(("sigmoid", "tanh", "relu")))
 def test_activations_and_derivatives_match_torch_autograd_for_z_up_to_1000(z, activation):
     assert_matches_torch_activation(z, activation)
@@ -528,7 +538,8 @@ def test_activations_and_derivatives_match_torch_autograd_for_z_up_to_1000(z, ac
 
 @pytest.mark.parametrize("zero", [0.0, -0.0])
 def test_relu_derivative_at_zero_is_zero_as_in_pytorch(zero):
-    assert activations.relu_grad(np.array([zero]))[0] == 0.0 == torch_oracle.activation_grad([zero], "relu")[0]
+    assert activations.relu_grad(np.array([zero]))[0] == 0.0
+    assert torch_oracle.activation_grad([zero], "relu")[0] == 0.0
 
 
 @pytest.mark.parametrize(
@@ -552,7 +563,7 @@ def test_activations_stay_finite_and_match_torch_at_extreme_z(z):
         assert_matches_torch_activation(np.array([z, -z]), name)
 
 
-@examples(100)
+@examples(200)
 @given(chain_points())
 def test_chain_rule_matches_torch_autograd_step_by_step(point):
     assert_matches_torch_chain_rule(*point)
@@ -565,7 +576,7 @@ def test_chain_rule_gives_the_contract_example_at_x1_w0_b0(module):
     assert tuple(module.composite_grad(1.0, 0.0, 0.0)) == (0.25, 0.25)
 
 
-@examples(60)
+@examples(120)
 @given(same_shape_pairs(pre_activations(bound=100.0), values(bound=100.0)), learning_rates())
 def test_sgd_update_matches_torch_optim_sgd(pair, lr):
     assert_matches_torch_sgd(*pair, lr)
@@ -574,13 +585,13 @@ def test_sgd_update_matches_torch_optim_sgd(pair, lr):
 # Against central differences ------------------------------------------------------
 
 
-@examples(40)
+@examples(160)
 @given(networks(activations=("sigmoid", "tanh"), bound=1.0))
 def test_backward_matches_central_differences_of_the_reference_loss(net):
     assert_matches_central_differences(net)
 
 
-@examples(100)
+@examples(200)
 @given(chain_points())
 def test_composite_grad_matches_central_differences_of_composite(point):
     assert_chain_rule_matches_central_differences(*point)
@@ -589,13 +600,13 @@ def test_composite_grad_matches_central_differences_of_composite(point):
 # Bookkeeping and purity -----------------------------------------------------------
 
 
-@examples(200)
+@examples(400)
 @given(batch_counts())
 def test_num_batches_and_num_iterations_match_math_ceil(counts):
     assert_counts_match_ceil(*counts)
 
 
-@examples(40)
+@examples(80)
 @given(fit_settings())
 def test_no_reference_function_modifies_its_arguments(setting):
     (x, y, params, activation), lr, epochs, batch_size = setting
@@ -612,7 +623,7 @@ def test_no_reference_function_modifies_its_arguments(setting):
     assert_leaves_arguments_alone(bw.ACTIVATION_GRADS[activation], x)
 
 
-@examples(20)
+@examples(40)
 @given(fit_settings())
 def test_no_torch_oracle_function_modifies_its_arguments(setting):
     (x, y, params, activation), lr, epochs, batch_size = setting
