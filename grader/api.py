@@ -27,13 +27,15 @@ def check(
     seed: int = DEFAULT_SEED,
     examples: int = DEFAULT_EXAMPLES,
     timeout: float = 10.0,
-    memory: int = 2 * 1024**3,
+    memory: int = 1024**3,
     key: str | os.PathLike | None = None,
+    sandbox: str = "process",
 ) -> Report:
     """Grade the submission at `path`; raises GraderError when it cannot be read.
 
     `key`: an answer key (key.json from `grader generate`) whose network
     replaces the 2-2-2 example in the named cases.
+    `sandbox`: "none", "process" or "strict" (see grader/isolation.py).
     """
     from .loading import NOTEBOOK, load_submission
     from .registry import module_names
@@ -49,7 +51,7 @@ def check(
     has_torch = any(m.name in ("torch_net", NOTEBOOK) for m in submission.modules)
     wants_torch = not only or any(name.split(".")[0] == "torch_net" for name in only)
     # Started before the engine (and Hypothesis) is imported: each worker's imports overlap ours.
-    workers = start_workers(submission, torch=has_torch and wants_torch, limits=limits)
+    workers = start_workers(submission, torch=has_torch and wants_torch, limits=limits, sandbox=sandbox)
     try:
         from . import cases, engine, registry
 

@@ -63,9 +63,9 @@ def relu_at_zero() -> Network:
 
 
 def saturated() -> Network:
-    """A sigmoid network whose pre-activations reach |z| >= 500."""
+    """A sigmoid network whose pre-activations reach |z| >= 500, past exp's overflow at 709."""
     net = random_network([3, 4, 2], 3, "sigmoid", seed=3)
-    params = [(W * 400.0, b * 400.0) for W, b in net.params]
+    params = [(W * 800.0, b * 800.0) for W, b in net.params]  # z from -1828 to 847
     return Network(net.x * 2.0, net.y, params, "sigmoid")
 
 

@@ -1,11 +1,13 @@
 """The tolerance policy: when a student's number counts as the reference's.
 
 An entry passes when |got - expected| <= RTOL * |expected| + atol, where atol
-is ATOL_SCALE times the largest |expected| in the same array plus a tiny
-ATOL_FLOOR. The scaled floor lets float64 round-off and the cancellation of a
-saturated sigmoid (1 - s == 0 where the true value is 4e-18) pass, while the
-relative part fails a finite-difference gradient at a kink, the stale-weights
-mistake (7e-5 on a weight of 0.15) and any 1 % error. NaN and inf never pass.
+is ATOL_SCALE times the largest |expected| in the same array plus ATOL_FLOOR
+times the size of the inputs (their largest |value|, at least 1). The floor
+lets float64 round-off and cancellation pass: 1 - s == 0 in a saturated
+sigmoid where the true value is 4e-18, or 1 - tanh(z)**2 (exact to about eps
+only) multiplied by an upstream gradient of 600. The relative part fails a
+finite-difference gradient at a kink, the stale-weights mistake (7e-5 on a
+weight of 0.15) and any 1 % error. NaN and inf never pass.
 """
 
 from __future__ import annotations
@@ -29,14 +31,17 @@ class Mismatch:
     size: int = 0
 
 
-def tolerance(expected: np.ndarray) -> np.ndarray:
+def tolerance(expected: np.ndarray, input_scale: float = 1.0) -> np.ndarray:
     """The allowed |got - expected| for each entry of `expected`."""
     scale = float(np.max(np.abs(expected))) if expected.size else 0.0
-    return RTOL * np.abs(expected) + (ATOL_SCALE * scale + ATOL_FLOOR)
+    return RTOL * np.abs(expected) + (ATOL_SCALE * scale + ATOL_FLOOR * max(1.0, input_scale))
 
 
-def compare_arrays(got: np.ndarray, expected: np.ndarray, *, show: int = 3) -> Mismatch | None:
-    """None when `got` matches `expected` (same shape, every entry in tolerance)."""
+def compare_arrays(got: np.ndarray, expected: np.ndarray, *, input_scale: float = 1.0, show: int = 3) -> Mismatch | None:
+    """None when `got` matches `expected` (same shape, every entry in tolerance).
+
+    `input_scale`: the largest |value| among the arguments that produced it.
+    """
     expected = np.asarray(expected, dtype=np.float64)
     if got.shape != expected.shape:
         return Mismatch(problem=f"has shape {got.shape}, expected {expected.shape}")
@@ -45,7 +50,7 @@ def compare_arrays(got: np.ndarray, expected: np.ndarray, *, show: int = 3) -> M
         entries = tuple((tuple(int(i) for i in idx), float(expected[tuple(idx)]), float(got[tuple(idx)])) for idx in bad)
         return Mismatch(entries=entries, count=int(np.sum(~np.isfinite(got))), size=got.size)
     error = np.abs(got - expected)
-    wrong = ~(error <= tolerance(expected))  # NaN-safe: a NaN error counts as wrong
+    wrong = ~(error <= tolerance(expected, input_scale))  # NaN-safe: a NaN error counts as wrong
     if not wrong.any():
         return None
     order = np.argsort(-(error / (np.abs(expected) + ATOL_FLOOR)), axis=None, kind="stable")
@@ -54,9 +59,9 @@ def compare_arrays(got: np.ndarray, expected: np.ndarray, *, show: int = 3) -> M
     return Mismatch(entries=entries, count=int(wrong.sum()), size=got.size)
 
 
-def compare_scalar(got: float, expected: float) -> Mismatch | None:
+def compare_scalar(got: float, expected: float, *, input_scale: float = 1.0) -> Mismatch | None:
     """None when the number `got` matches `expected`."""
-    return compare_arrays(np.asarray(float(got)), np.asarray(float(expected)))
+    return compare_arrays(np.asarray(float(got)), np.asarray(float(expected)), input_scale=input_scale)
 
 
 def relative_error(got: float, expected: float) -> float:

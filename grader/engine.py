@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
@@ -61,8 +62,11 @@ class Runner:
         finally:
             self.spent += time.monotonic() - started
 
-    def call(self, function: str, args: tuple, kwargs: dict, returns, **extra) -> Outcome:
-        request = {"module": self.module, "function": function, "args": encode(list(args)), "kwargs": encode(kwargs), **extra}
+    def call(
+        self, function: str, args: tuple, kwargs: dict, returns, *, module: str | None = None, **extra
+    ) -> Outcome:
+        """`module`: another module of the submission, as module_for names it; by default the exercise's."""
+        request = {"module": module or self.module, "function": function, "args": encode(list(args)), "kwargs": encode(kwargs), **extra}
         return self.request(request, returns)
 
     def run(self, case: Case) -> Outcome:
@@ -92,7 +96,22 @@ class Runner:
 
     def attempt(self, case: Case, expected) -> Trial:
         outcome = self.run(case)
-        return Trial(case, judge(self.exercise.form, self.exercise.parts, outcome, expected), outcome)
+        verdict = judge(self.exercise.form, self.exercise.parts, outcome, expected, input_scale=input_scale(case))
+        return Trial(case, verdict, outcome)
+
+
+def input_scale(case: Case) -> float:
+    """The largest |number| among a case's arguments: round-off scales with it."""
+    def largest(value) -> float:
+        if isinstance(value, np.ndarray):
+            return float(np.max(np.abs(value))) if value.size else 0.0
+        if isinstance(value, (list, tuple)):
+            return max((largest(v) for v in value), default=0.0)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return abs(float(value))
+        return 0.0
+
+    return largest([*case.args, *case.kwargs.values()])
 
 
 @dataclass(frozen=True)
@@ -226,7 +245,13 @@ def grade_exercise(
     first = next((c for c in checks if not c.passed and c.ran), None)
     feedback = f"{first.name}: {first.message}" if first else f"all {len(checks)} checks passed"
     diagnoses = diagnoses_of(exercise, trials) if status in ("failed", "error") else ()
-    return result(exercise, status, checks, feedback, diagnoses=diagnoses, output=worker.output())
+    output = worker.output()  # before the explanation's own calls, whose prints are not the exercise's
+    if status != "passed":
+        from .divergence import explain  # imports this module
+
+        lines = explain(exercise, runner, figures, trials, status=status, seed_value=seed_value, examples=examples)
+        feedback = "\n".join((feedback, *lines))
+    return result(exercise, status, checks, feedback, diagnoses=diagnoses, output=output)
 
 
 def generated_check(runner: Runner, exercise: Exercise, trials: list[Trial], *, seed_value: int, examples: int) -> Check:

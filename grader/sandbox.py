@@ -2,24 +2,23 @@
 
 The grader's process never imports student code. A `Worker` starts
 `python -I -B -S` on grader/worker.py's source in a fresh temporary copy of
-the submission, with a cleared environment, resource limits and its own
-session, sends it requests as JSON and reads JSON replies under a time
-budget. Whatever happens in there (an exception, an exit, a hang, a crash)
-comes back as an `Outcome`: a student's failure is a result, not an error
-of ours.
+the submission, with a cleared environment, inside the sandbox level asked
+for (grader/isolation.py: `none`, `process`, `strict`), sends it requests as
+JSON and reads JSON replies under a time budget. Whatever happens in there
+(an exception, an exit, a hang, a crash, a forged reply) comes back as an
+`Outcome`: a student's failure is a result, not an error of ours. A sandbox
+that cannot start at all is ours: `isolation.SandboxError`.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import math
 import os
-import resource
 import select
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -27,19 +26,29 @@ from pathlib import Path
 
 import numpy as np
 
+from . import isolation
+from .isolation import SandboxError, site_directories  # noqa: F401 - site_directories: kept importable from here
 from .loading import NOTEBOOK, Submission
 
-WORKER_SOURCE = (Path(__file__).parent / "worker.py").read_text(encoding="utf-8")
-MAX_REPLY_BYTES = 64 * 1024 * 1024
+MAX_REPLY_BYTES = 4 * 1024 * 1024  # results are small; a forged reply of more is refused unread
 MAX_OUTPUT_CHARS = 2000
+LIBRARIES = ("libtorch", "libjax", "libtensorflow", "libmxnet")  # autodiff, seen in the NumPy worker's memory map
 
 
 @dataclass(frozen=True)
 class Limits:
-    timeout: float = 10.0  # seconds of the student's code per exercise
-    memory: int = 2 * 1024**3  # bytes of address space
-    file_size: int = 64 * 1024**2
+    timeout: float = 10.0  # seconds of the student's code per exercise (wall clock, from this process)
+    memory: int = 1024**3  # bytes of address space; torch's import needs about 660 MiB of it
+    file_size: int = 16 * 1024**2  # largest file the worker may write, its printed output included
     open_files: int = 256
+    processes: int = 256  # RLIMIT_NPROC, where it binds (the sandbox's own uid or user namespace)
+    cpu: float | None = None  # seconds of CPU per process; None: enough for every exercise at its timeout
+    disk: int = 64 * 1024**2  # the working copy's tmpfs (and strict's /tmp)
+    total: float | None = None  # seconds of wall clock for all the calls of one worker; None: no cap beyond timeout
+
+    @property
+    def cpu_seconds(self) -> int:
+        return math.ceil(self.cpu if self.cpu is not None else 30 * self.timeout + 30)
 
 
 @dataclass(frozen=True)
@@ -93,27 +102,15 @@ def decode(value):
     if isinstance(value, dict) and "handle" in value:
         return Handle(int(value["handle"]))
     if isinstance(value, dict) and "nd" in value:
-        shape = tuple(int(n) for n in value["shape"])
-        data = value["nd"]
+        shape, data = value["shape"], value["nd"]
+        if not isinstance(shape, list) or len(shape) > 32 or not all(type(n) is int and 0 <= n for n in shape):
+            raise ValueError("an array with an impossible shape")
         if not isinstance(data, list) or not all(type(v) in (float, int) for v in data):
             raise ValueError("an array of something other than numbers")
-        array = np.array(data, dtype=np.float64)
-        if array.size != int(np.prod(shape)):
+        if math.prod(shape) != len(data):
             raise ValueError("an array whose entries do not fill its shape")
-        return array.reshape(shape)
+        return np.array(data, dtype=np.float64).reshape(shape)
     raise ValueError(f"an unexpected {type(value).__name__}")
-
-
-def site_directories() -> list[str]:
-    """Where numpy and torch live, for a worker that starts without site (-S)."""
-    dirs = []
-    for name in ("numpy", "torch"):
-        spec = importlib.util.find_spec(name)
-        if spec and spec.origin:
-            parent = str(Path(spec.origin).parent.parent)
-            if parent not in dirs:
-                dirs.append(parent)
-    return dirs
 
 
 def working_copy(submission: Submission) -> Path:
@@ -126,14 +123,24 @@ def working_copy(submission: Submission) -> Path:
 
 
 class Worker:
-    """One student process: `mode` "numpy" (autodiff tripwired) or "torch"."""
+    """One student process: `mode` "numpy" (autodiff tripwired) or "torch", at a sandbox level."""
 
-    def __init__(self, submission: Submission, mode: str, limits: Limits):
+    def __init__(self, submission: Submission, mode: str, limits: Limits, sandbox: str = isolation.DEFAULT_LEVEL):
         self.submission, self.mode, self.limits = submission, mode, limits
+        self.sandbox = isolation.check_level(sandbox)
         self.process: subprocess.Popen | None = None
+        self.launch: isolation.Launch | None = None
         self.folder: Path | None = None
         self.output_file = None
         self.output_seen = 0
+        self.spent = 0.0  # wall clock of every call, across restarts (Limits.total)
+        self.layers: dict = {}  # what the sandbox got, from the worker's first frame
+        self._fresh()
+
+    def _fresh(self) -> None:
+        self.ready = False
+        self.pid: int | None = None  # the worker's pid, when its memory map can be read from here
+        self.taint: tuple[str, str] | None = None  # ("loaded" | "grader", what): every later call fails
 
     def start(self) -> None:
         self.folder = working_copy(self.submission)
@@ -141,30 +148,27 @@ class Worker:
             self.output_file = tempfile.TemporaryFile(mode="a+b")
         request_r, self.request_w = os.pipe()
         self.reply_r, reply_w = os.pipe()
-        path = ":".join([str(self.folder), *site_directories()])
-        bootstrap = f"import sys; sys.path[:0] = {path.split(':')!r}; exec({WORKER_SOURCE!r})"
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(self.folder),
-            "LANG": "C.UTF-8",
-            "OPENBLAS_NUM_THREADS": "1",
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "PYTHONHASHSEED": "0",
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-I", "-B", "-S", "-c", bootstrap, str(request_r), str(reply_w), self.mode],
-            pass_fds=(request_r, reply_w),
-            cwd=self.folder,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self.output_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=self._limit,
-        )
-        os.close(request_r)
-        os.close(reply_w)
+        self._fresh()
+        try:
+            self.launch = isolation.launch(self.sandbox, mode=self.mode, folder=str(self.folder),
+                                           fds=(request_r, reply_w), limits=self.limits)
+            self.process = subprocess.Popen(
+                self.launch.argv,
+                pass_fds=(request_r, reply_w),
+                cwd=self.folder,
+                env=self.launch.env,
+                stdin=subprocess.DEVNULL,
+                stdout=self.output_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            os.close(self.request_w)
+            os.close(self.reply_r)
+            raise SandboxError(f"cannot start a worker ({self.launch.argv[0] if self.launch else 'python'}): {exc.strerror}") from None
+        finally:
+            os.close(request_r)
+            os.close(reply_w)
         sources = {
             m.name: {"filename": m.filename, "cells": [[c.source, c.label] for c in m.cells]}
             for m in self.submission.modules
@@ -172,18 +176,13 @@ class Worker:
         }
         self._send({"sources": sources})
 
-    def _limit(self) -> None:
-        # In the child, before exec: limits the student's code cannot raise.
-        resource.setrlimit(resource.RLIMIT_AS, (self.limits.memory, self.limits.memory))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.file_size, self.limits.file_size))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (self.limits.open_files, self.limits.open_files))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
     def _send(self, obj) -> None:
         body = json.dumps(obj).encode()
+        data = memoryview(len(body).to_bytes(4, "big") + body)
         try:
-            os.write(self.request_w, len(body).to_bytes(4, "big") + body)
-        except (BrokenPipeError, OSError):
+            while data:
+                data = data[os.write(self.request_w, data):]
+        except OSError:
             pass  # the worker is gone; the reply read will say so
 
     def _read(self, n: int, deadline: float) -> bytes | None:
@@ -206,42 +205,127 @@ class Worker:
         if size > MAX_REPLY_BYTES:
             raise ValueError(f"a reply of {size} bytes")
         body = self._read(size, deadline)
-        return None if body is None else json.loads(body)
+        if body is None:
+            return None
+        frame = json.loads(body)
+        if not isinstance(frame, dict):
+            raise ValueError("a reply that is not an object")
+        return frame
 
-    def request(self, request: dict, budget: float) -> Outcome:
-        """Send one request and wait at most `budget` seconds for its reply."""
+    def _hello(self, frame: dict) -> None:
+        """The worker's first frame, written before any student code ran: trusted."""
+        if "fatal" in frame:
+            self.layers = frame.get("layers") or {}
+            said = str(frame["fatal"])[:300]
+            raise SandboxError(f"the {self.sandbox} sandbox cannot run the worker here: {said}"
+                               f"{self._memory_hint(said)} (`grader doctor` says which layers work)")
+        ready = frame.get("ready")
+        if not isinstance(ready, dict):
+            raise SandboxError(f"the {self.sandbox} sandbox's worker did not start as expected")
+        self.layers = ready.get("layers") or {}
+        self.ready = True
+        hidden = self.layers.get("autodiff", [False])[0]
+        self.pid = ready.get("pid") if self.mode == "numpy" and not hidden else None
+
+    def _failed_start(self) -> SandboxError:
+        code = self.process.wait() if self.process else None
+        said = self._tail()
+        self.stop()
+        how = f"died of {signal.Signals(-code).name}" if code is not None and code < 0 else f"exited ({code})"
+        hint = self._memory_hint(said if code is None or code >= 0 else "memory")
+        return SandboxError(f"the worker {how} before it was ready in the {self.sandbox} sandbox"
+                            f"{': ' + said if said else ''}{hint} (`grader doctor` says which layers work)")
+
+    def _memory_hint(self, said: str) -> str:
+        if not any(word in said.lower() for word in ("memory", "alloc", "map segment")):
+            return ""
+        return (f"; the memory limit is {self.limits.memory / 1024**2:g}M (--memory):"
+                " numpy needs about 100M, torch about 700M")
+
+    def _tail(self) -> str:
+        if self.output_file is None:
+            return ""
+        fd = self.output_file.fileno()
+        end = os.fstat(fd).st_size
+        text = os.pread(fd, 2000, max(self.output_seen, end - 2000)).decode("utf-8", "replace").strip()
+        return text.splitlines()[-1][:300] if text else ""
+
+    def _exchange(self, request: dict, budget: float):
+        """The reply to `request` (alerts gathered on the way), or the Outcome that ended it."""
         if self.process is None:
             self.start()
+        if self.limits.total is not None:
+            budget = min(budget, self.limits.total - self.spent)
+            if budget <= 0:
+                return None, [], Outcome("timeout", message=f"the submission used up its {self.limits.total:g} s")
         self._send(request)
-        deadline = time.monotonic() + max(budget, 0.0)
+        started = time.monotonic()
+        deadline = started + max(budget, 0.0)
         forbidden = []
         try:
             while True:
                 reply = self._receive(deadline)
                 if reply is None:
-                    return self._crashed()
-                if reply.get("alert") == "forbidden":
-                    forbidden.append(str(reply.get("name")))
+                    if not self.ready:
+                        raise self._failed_start()
+                    return None, forbidden, self._crashed()
+                if not self.ready:
+                    self._hello(reply)
                     continue
-                break
+                alert = reply.get("alert")
+                if alert == "forbidden":
+                    forbidden.append(str(reply.get("name")))
+                elif alert in ("loaded", "grader"):
+                    self.taint = self.taint or (alert, str(reply.get("name"))[:200])
+                elif alert is None:
+                    return reply, forbidden, None
         except TimeoutError:
             self.stop()
-            return Outcome("timeout", message=f"stopped after {self.limits.timeout:g} s")
-        except (ValueError, UnicodeDecodeError):
+            return None, forbidden, Outcome("timeout", message=f"stopped after {self.limits.timeout:g} s")
+        except (ValueError, TypeError, AttributeError, OverflowError, RecursionError, MemoryError, UnicodeDecodeError):
             self.stop()
-            return Outcome("error", message="the process sent back something that is not a result")
+            return None, forbidden, Outcome("error", message="the process sent back something that is not a result")
+        finally:
+            self.spent += time.monotonic() - started
+
+    def request(self, request: dict, budget: float) -> Outcome:
+        """Send one request and wait at most `budget` seconds for its reply."""
+        reply, forbidden, ended = self._exchange(request, budget)
+        if self.pid is not None and self.taint is None:
+            library = loaded_library(self.pid)
+            if library:
+                self.taint = ("loaded", library)
+        if self.taint is not None:
+            kind, what = self.taint
+            if kind == "grader":
+                return Outcome("error", message=f"opened the grader's own files ({what}): a submission may only run its own code")
+            if self.mode == "numpy":
+                return Outcome("forbidden", forbidden=(f"{what} loaded",))
         if forbidden:
             return Outcome("forbidden", forbidden=tuple(dict.fromkeys(forbidden)))
+        if ended is not None:
+            return ended
+        return self._outcome(reply)
+
+    def _outcome(self, reply: dict) -> Outcome:
         status = reply.get("status")
+        mutated = reply.get("mutated") is True
         if status == "ok":
             try:
                 value = decode(reply.get("value"))
-            except (ValueError, TypeError) as exc:
+            except (ValueError, TypeError, KeyError, OverflowError, RecursionError, MemoryError) as exc:
                 return Outcome("error", message=f"the result could not be read: {exc}")
-            return Outcome("ok", value=value, mutated=bool(reply.get("mutated")))
+            return Outcome("ok", value=value, mutated=mutated)
         if status in ("missing", "error"):
-            return Outcome(status, message=str(reply.get("message", ""))[:500], mutated=bool(reply.get("mutated")))
+            return Outcome(status, message=str(reply.get("message", ""))[:500], mutated=mutated)
         return Outcome("error", message="the process sent back something that is not a result")
+
+    def probe(self, budget: float) -> dict:
+        """What a submission can reach in this sandbox (grader doctor); raises SandboxError if it cannot start."""
+        reply, _, ended = self._exchange({"op": "probe"}, budget)
+        if ended is not None or reply.get("status") != "probe":
+            raise SandboxError(f"the probe worker did not answer: {ended.message if ended else reply}")
+        return reply.get("found", {})
 
     def _crashed(self) -> Outcome:
         code = self.process.wait() if self.process else None
@@ -253,26 +337,24 @@ class Worker:
         return Outcome("crashed", message=f"the process exited (exit code {code}) during the call")
 
     def output(self) -> str:
-        """What the student's code printed since the last call to output(), truncated."""
+        """What the student's code printed since the last call to output(), truncated; the file is emptied."""
         if self.output_file is None:
             return ""
         fd = self.output_file.fileno()
         data = os.pread(fd, MAX_OUTPUT_CHARS * 4, self.output_seen)
         end = os.fstat(fd).st_size
+        os.ftruncate(fd, 0)  # a flood costs at most Limits.file_size of disk, once
         text = data.decode("utf-8", "replace")
         folded = end - self.output_seen > len(data) or len(text) > MAX_OUTPUT_CHARS
-        self.output_seen = end
+        self.output_seen = 0
         return text[:MAX_OUTPUT_CHARS] + ("\n... (output truncated)" if folded else "")
 
     def stop(self) -> None:
-        """Kill the worker and everything it started in its session."""
+        """Kill the worker and everything it started; returns when they are dead."""
         if self.process is not None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            self.process.wait()
+            isolation.terminate(self.process, keeper=self.launch.keeper if self.launch else False)
             self.process = None
+            self.pid = None
             for fd in (self.request_w, self.reply_r):
                 try:
                     os.close(fd)
@@ -289,10 +371,30 @@ class Worker:
             self.output_file = None
 
 
-def start_workers(submission: Submission, *, torch: bool, limits: Limits) -> dict[str, Worker]:
+def loaded_library(pid: int) -> str:
+    """An autodiff library mapped into the NumPy worker, by name, or "" (needs no cooperation from it)."""
+    try:
+        with open(f"/proc/{pid}/maps", "rb") as file:
+            maps = file.read()
+    except OSError:
+        return ""
+    for name in LIBRARIES:
+        at = maps.find(name.encode())
+        if at >= 0:
+            return maps[at : maps.find(b"\n", at)].decode(errors="replace")
+    return ""
+
+
+def start_workers(submission: Submission, *, torch: bool, limits: Limits,
+                  sandbox: str = isolation.DEFAULT_LEVEL) -> dict[str, Worker]:
     """The workers a check needs, started at once: torch's import then overlaps everything else."""
     workers = {}
-    for mode in (["torch"] if torch else []) + ["numpy"]:
-        workers[mode] = Worker(submission, mode, limits)
-        workers[mode].start()
+    try:
+        for mode in (["torch"] if torch else []) + ["numpy"]:
+            workers[mode] = Worker(submission, mode, limits, sandbox)
+            workers[mode].start()
+    except BaseException:
+        for worker in workers.values():
+            worker.close()
+        raise
     return workers

@@ -81,6 +81,13 @@ def kinky(case: Case) -> bool:
     return cases.ambiguous_kink(net_of(case))
 
 
+def chain_cases(figures: dict) -> list[tuple[str, Case]]:
+    """The lesson's example point first (the key's, with --key), then fixed ones."""
+    example = tuple(float(figures["chain_rule"][k]) for k in "xwb")
+    points = dict.fromkeys([example, (1.0, 0.0, 0.0), (2.0, 0.5, -0.3), (-1.5, 2.0, 0.7)])
+    return [("x={:g}, w={:g}, b={:g}".format(*point), Case(point)) for point in points]
+
+
 def upstream(batch: int, n_out: int) -> np.ndarray:
     """A fixed dL/dz of shape (batch, n_out) with no two entries alike."""
     return np.random.default_rng(batch * 10 + n_out).uniform(-1, 1, (batch, n_out))
@@ -140,12 +147,7 @@ EXERCISES: list[Exercise] = [
         Exercise(
             "chain_rule", function, points, form,
             reference=lambda c, f=function: getattr(chain_rule, f)(*c.args),
-            named=lambda f: [
-                ("x={x:g}, w={w:g}, b={b:g}".format(**f["chain_rule"]), Case(tuple(float(f["chain_rule"][k]) for k in "xwb"))),
-                ("x=1, w=0, b=0", Case((1.0, 0.0, 0.0))),
-                ("x=2, w=0.5, b=-0.3", Case((2.0, 0.5, -0.3))),
-                ("x=-1.5, w=2, b=0.7", Case((-1.5, 2.0, 0.7))),
-            ],
+            named=chain_cases,
             generated=lambda: gen.chain_points().map(Case),
             parts=parts,
         )
@@ -218,12 +220,13 @@ EXERCISES: list[Exercise] = [
             for activation in gen.ACTIVATIONS
             for label, da, z in [
                 ("z with zeros", np.array([[0.5, -1.0, 2.0]]), np.array([[0.0, 1.5, -0.5]])),
-                ("saturated |z| >= 500", np.array([[1.0, -2.0]]), np.array([[600.0, -800.0]])),
+                ("saturated |z| >= 500", np.array([[1.0, -2.0, 0.5]]), np.array([[600.0, -800.0, 800.0]])),
             ]
         ],
-        generated=lambda: st.tuples(gen.same_shape_pairs(bound=600.0), st.sampled_from(gen.ACTIVATIONS)).map(
-            lambda t: Case(t[0], {"activation": t[1]})
-        ),
+        generated=lambda: st.tuples(
+            gen.shapes(min_dims=1).flatmap(lambda s: st.tuples(gen.uniform_arrays(s), gen.uniform_arrays(s, bound=800.0))),
+            st.sampled_from(gen.ACTIVATIONS),
+        ).map(lambda t: Case(t[0], {"activation": t[1]})),
     ),
     Exercise(
         "backward", "backward", 12, "grads",
@@ -248,6 +251,7 @@ EXERCISES: list[Exercise] = [
             ("7 samples in batches of 3 (last batch partial)", net_case(cases.random_network([3, 4, 2], 7, "tanh", seed=6), 0.3, 2, 3)),
             ("6 samples in batches of 3", net_case(cases.random_network([3, 4, 2], 6, "sigmoid", seed=7), 0.5, 2, 3)),
             ("relu, 5 samples in batches of 2", net_case(cases.random_network([2, 3, 2], 5, "relu", seed=8), 0.1, 2, 2)),
+            ("relu with z exactly 0, batches of 1", net_case(cases.relu_at_zero(), 0.1, 1, 1)),
         ],
         generated=lambda: gen.fit_settings().map(lambda t: net_case(t[0], *t[1:])),
         kink_check=kinky,

@@ -29,7 +29,7 @@ class WrongForm(Exception):
     """The result is not of the form the exercise asks for."""
 
 
-def judge(form: str, parts: tuple[str, ...], outcome: Outcome, expected) -> Verdict:
+def judge(form: str, parts: tuple[str, ...], outcome: Outcome, expected, *, input_scale: float = 1.0) -> Verdict:
     if outcome.status == "forbidden":
         names = ", ".join(outcome.forbidden)
         return Verdict("forbidden", f"used automatic differentiation ({names}) while it ran: derive the gradients by hand")
@@ -43,9 +43,12 @@ def judge(form: str, parts: tuple[str, ...], outcome: Outcome, expected) -> Verd
         pairs = leaves(form, parts, outcome.value, expected)
     except WrongForm as exc:
         return Verdict("error", f"returned {exc}")
+    except (TypeError, ValueError, IndexError, AttributeError):
+        # The worker is the student's process: whatever it sends is checked, never trusted.
+        return Verdict("error", "returned a result of an unexpected form")
     problems = []
     for name, kind, got, want in pairs:
-        mismatch = compare_leaf(kind, got, want)
+        mismatch = compare_leaf(kind, got, want, input_scale)
         if mismatch is not None and mismatch.problem:
             return Verdict("error", f"{name} {mismatch.problem}")
         if mismatch is not None:
@@ -96,15 +99,15 @@ def scalar(got: np.ndarray) -> np.ndarray:
     return got.reshape(())
 
 
-def compare_leaf(kind: str, got: np.ndarray, want) -> Mismatch | None:
+def compare_leaf(kind: str, got: np.ndarray, want, input_scale: float = 1.0) -> Mismatch | None:
     if kind == "count":
         value = float(got)
         if not np.isfinite(value) or value != int(value):
             return Mismatch(problem=f"is {value!r}, expected a whole number")
         return None if int(value) == int(want) else Mismatch(entries=(((), float(want), value),), count=1, size=1)
     if kind == "number":
-        return compare_scalar(float(got), float(want))
-    return compare_arrays(got, np.asarray(want, dtype=float))
+        return compare_scalar(float(got), float(want), input_scale=input_scale)
+    return compare_arrays(got, np.asarray(want, dtype=float), input_scale=input_scale)
 
 
 def describe(name: str, kind: str, mismatch: Mismatch, alone: bool) -> str:

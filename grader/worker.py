@@ -1,19 +1,50 @@
 """The student's side of a check: runs in its own process, answers with plain data.
 
-This file is run as `python -I -B -c <its source>`; it imports nothing of the
-grader, so the grader's packages need not be importable here. It loads the
-student's modules from its working copy, calls the functions the grader
-names and sends back numbers (JSON, never pickle). It decides nothing: every
-value is validated and compared in the grader's process.
+This file is run as `python -I -B -S -c <its source> REQUEST_FD REPLY_FD MODE
+CONFIG`; it imports nothing of the grader, so the grader's packages need not
+be importable here (and are not: see `Hidden`). Before any student code runs
+it confines itself as CONFIG (JSON, written by grader/isolation.py) asks and
+as far as this machine allows, then reports what it got in a first "ready"
+frame:
+
+- `process` level, on Linux: this process becomes a keeper that never runs
+  student code; it enters new PID, network, mount, IPC and UTS namespaces
+  (through a user namespace when it is not root) and forks the worker, which
+  is the namespace's PID 1: when the worker dies, the kernel kills every
+  process the submission started, double-forked daemons included. Without
+  namespaces the keeper is a child subreaper and kills what is left itself.
+  In the mount namespace the system is read-only, /proc shows only the
+  sandbox, the grader's packages (and, for the NumPy worker, torch & co.)
+  are hidden under empty mounts, and the working copy is a small tmpfs.
+  As root the worker then drops to an unprivileged uid (covering the
+  ancestors of the Python installation that uid could not enter, such as
+  /root, with a tmpfs so that it can); otherwise it drops every capability.
+- `strict` level: bubblewrap built the sandbox; the worker only drops its uid
+  (as root) and sets its limits.
+- `none` level: nothing but a separate process.
+
+Resource limits (memory, CPU, file size, open files, processes) are set by
+the worker itself, after the privileged steps and before numpy is imported.
+
+Then it loads the student's modules from its working copy, calls the
+functions the grader names and sends back numbers (JSON, never pickle). It
+decides nothing: every value is validated and compared in the grader's
+process, and anything here (this code included) may have been tampered with
+by the submission once it runs.
 
 Frames on both pipes are a 4-byte big-endian length and a UTF-8 JSON body.
-Replies: {"status": "ok", "value": ..., "mutated": [...]}, or a status of
-"missing" | "error" | "forbidden" with a "message". Before a reply, alert
-frames {"alert": "forbidden", "name": ...} may arrive: they are written the
-moment automatic differentiation is touched, so the code cannot take them back.
+First frame: {"ready": {"layers": {...}, "pid": ...}} or {"fatal": message}.
+Replies: {"status": "ok", "value": ..., "mutated": ...}, or a status of
+"missing" | "error" with a "message". Before a reply, alert frames may
+arrive: {"alert": "forbidden", "name": ...} the moment automatic
+differentiation is touched while a function runs, {"alert": "loaded", ...}
+when a real autodiff library is loaded at any time, {"alert": "grader", ...}
+when the grader's own files are opened; they are written at once, so the
+code cannot take them back.
 """
 
 import importlib
+import importlib.machinery
 import json
 import os
 import sys
@@ -21,22 +52,25 @@ import traceback
 import types
 
 FORBIDDEN = ("torch", "jax", "jaxlib", "autograd", "functorch", "tensorflow", "mxnet")
-MAX_ELEMENTS = 1_000_000
+FORBIDDEN_LIBRARIES = ("libtorch", "libjax", "libtensorflow", "libmxnet")
+HIDDEN = ("grader", "reference")  # the grader's own packages: never importable here
+MAX_ELEMENTS = 100_000
 NOTEBOOK = "__notebook__"
 
 request_fd, reply_fd, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+config = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
 state = {"calling": None}  # the function running now, when forbidden use counts
 modules = {}  # module name -> module object or the message of its failure
 handles = {}  # objects that stay here (a torch Module), by number
 sources = {}  # module -> {"filename": ..., "cells": [[source, label], ...]}, the first request
+folder = config.get("folder") or os.getcwd()  # the working copy, shown to students as bare file names
 
 
 def send(obj):
     body = json.dumps(obj).encode()
-    os.write(reply_fd, len(body).to_bytes(4, "big"))
-    view = memoryview(body)
-    while view:
-        view = view[os.write(reply_fd, view):]
+    data = memoryview(len(body).to_bytes(4, "big") + body)
+    while data:
+        data = data[os.write(reply_fd, data):]
 
 
 def receive():
@@ -52,19 +86,455 @@ def receive():
     return json.loads(read(int.from_bytes(read(4), "big")))
 
 
+# --- confinement: runs before any student code ------------------------------------------
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REC, MS_PRIVATE = 0x4000, 0x40000
+PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_CAP_AMBIENT = 24, 38, 36, 47
+AT_FDCWD, AT_RECURSIVE = -100, 0x8000
+OPEN_TREE_CLONE, MOVE_MOUNT_F_EMPTY_PATH, MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID = 1, 4, 1, 2
+# open_tree, move_mount, mount_setattr: one number on every architecture since Linux 5.2/5.12.
+SYS_OPEN_TREE, SYS_MOVE_MOUNT, SYS_MOUNT_SETATTR = 428, 429, 442
+NEW_SYSCALLS = ("x86_64", "aarch64", "riscv64", "ppc64le", "s390x", "loongarch64")
+
+layers = {}  # name -> [on, what]: reported to the grader in the ready frame
+
+
+def layer(name, on, what):
+    layers[name] = [bool(on), what]
+
+
+def libc():
+    import ctypes
+
+    lib = ctypes.CDLL(None, use_errno=True)
+    lib.syscall.restype = ctypes.c_long
+    return lib
+
+
+def failed(what):
+    import ctypes
+
+    return f"{what}: {os.strerror(ctypes.get_errno())}"
+
+
+def syscall(lib, number, *args):
+    import ctypes
+
+    return lib.syscall(ctypes.c_long(number), *args)
+
+
+def enter_namespaces(lib):
+    """unshare() each namespace this process may create; the set of those it got."""
+    got = set()
+    if os.geteuid() != 0:
+        uid, gid = os.getuid(), os.getgid()
+        if lib.unshare(CLONE_NEWUSER) != 0:
+            return got, failed("no user namespace for an unprivileged user")
+        try:
+            for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+                with open(f"/proc/self/{name}", "w") as file:
+                    file.write(text)
+        except OSError as exc:
+            return got, f"user namespace: {exc.strerror}"
+        got.add("user")
+    why = ""
+    for name, flag in (("pid", CLONE_NEWPID), ("network", CLONE_NEWNET), ("mount", CLONE_NEWNS),
+                       ("ipc", CLONE_NEWIPC), ("uts", CLONE_NEWUTS)):
+        if lib.unshare(flag) == 0:
+            got.add(name)
+        else:
+            why = why or failed(f"unshare({name})")
+    return got, why
+
+
+def process_table():
+    """{pid: (parent pid, state)} of every process this /proc shows."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as file:
+                    fields = file.read().rsplit(b")", 1)[1].split()
+                table[int(entry)] = (int(fields[1]), fields[0].decode())
+            except (OSError, IndexError, ValueError):
+                pass
+    return table
+
+
+def kill_descendants(root):
+    """SIGKILL every living descendant of `root`, again until none is left (forks race us)."""
+    import signal
+
+    for _ in range(200):
+        table = process_table()
+        found, frontier = [], [root]
+        while frontier:
+            parent = frontier.pop()
+            children = [pid for pid, (ppid, _) in table.items() if ppid == parent]
+            found += children
+            frontier += children
+        living = [pid for pid in found if table[pid][1] != "Z"]
+        if not living:
+            return
+        for pid in living:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def keep(lib, namespaced):
+    """Fork the worker and return in it; this process stays outside, waits and exits as it did."""
+    if not namespaced and lib is not None:
+        lib.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans come back here, not to init
+    worker = os.fork()
+    if worker == 0:
+        return
+    os.close(request_fd)
+    os.close(reply_fd)
+    status = 0
+    while True:
+        try:
+            pid, code = os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        if pid == worker:
+            status = code
+            if namespaced:
+                break  # its namespace died with it
+            kill_descendants(os.getpid())
+    exit_as(status)
+
+
+def exit_as(status):
+    import signal
+
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        if number not in (signal.SIGKILL, signal.SIGSTOP):
+            signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+        os._exit(128 + number)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
+def mount(lib, source, target, fstype, flags, data=None):
+    def c(text):
+        return None if text is None else text.encode()
+
+    if lib.mount(c(source), c(target), c(fstype), flags, c(data)) != 0:
+        return failed(f"mount {target}")
+    return ""
+
+
+def blocker(path, uid, gid, need=0o5):
+    """The first folder on the way to `path` that uid cannot enter (or, for `path` itself, use as
+    `need` asks: read and enter by default), or ""."""
+    real = os.path.realpath(path)
+    current = "/"
+    for part in [""] + real.split("/")[1:]:
+        current = os.path.join(current, part) if part else current
+        try:
+            status = os.stat(current)
+        except OSError:
+            return current
+        shift = 6 if status.st_uid == uid else 3 if status.st_gid == gid else 0
+        wanted = need if current == real else 0o1
+        if (status.st_mode >> shift) & wanted != wanted:
+            return current
+    return ""
+
+
+def expose(lib, paths, uid, gid):
+    """Make `paths` reachable for uid: cover each folder on their way it may not enter with a tmpfs
+    holding only them (bind mounts of the originals). The reason it could not, or ""."""
+    if os.uname().machine not in NEW_SYSCALLS:
+        return "no open_tree() on this architecture"
+    groups = {}
+    for path in dict.fromkeys(os.path.realpath(p) for p in paths):
+        blocked = blocker(path, uid, gid, need=0)  # the paths themselves are checked below
+        if blocked == path:
+            return f"{path} is not readable by uid {uid}"
+        if blocked:
+            groups.setdefault(blocked, []).append(path)
+    for cover in sorted(groups, key=len):
+        clones = []
+        for path in groups[cover]:
+            fd = syscall(lib, SYS_OPEN_TREE, AT_FDCWD, path.encode(), OPEN_TREE_CLONE | AT_RECURSIVE | 0o2000000)
+            if fd < 0:
+                return failed(f"open_tree {path}")
+            clones.append((path, fd))
+        why = mount(lib, "tmpfs", cover, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m")
+        if why:
+            return why
+        for path, fd in clones:
+            os.makedirs(path, mode=0o755, exist_ok=True)
+            if syscall(lib, SYS_MOVE_MOUNT, fd, b"", AT_FDCWD, path.encode(), MOVE_MOUNT_F_EMPTY_PATH) != 0:
+                return failed(f"move_mount {path}")
+            os.close(fd)
+    return unreadable(paths, uid, gid)
+
+
+def unreadable(paths, uid, gid):
+    """Why uid could not use `paths` (read the Python installation, enter the working copy's folder), or ""."""
+    left = [blocker(p, uid, gid) for p in paths[:-1]] + [blocker(os.path.dirname(paths[-1]), uid, gid, need=0o1)]
+    return next((f"{b} is not readable by uid {uid}" for b in left if b), "")
+
+
+def read_only(lib):
+    """Every mount read-only, at once (mount_setattr, Linux 5.12)."""
+    import ctypes
+
+    if os.uname().machine not in NEW_SYSCALLS:
+        return "no mount_setattr() on this architecture"
+    attr = (ctypes.c_uint64 * 4)(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0, 0, 0)
+    if syscall(lib, SYS_MOUNT_SETATTR, AT_FDCWD, b"/", AT_RECURSIVE, ctypes.byref(attr), ctypes.sizeof(attr)) != 0:
+        return failed("mount_setattr /")
+    return ""
+
+
+def working_copy(lib, owner):
+    """The working copy as a size-capped tmpfs over the folder the grader wrote, with the same files."""
+    files = {}
+    for name in os.listdir(folder):
+        with open(os.path.join(folder, name), "rb") as file:
+            files[name] = file.read()
+    size = int(config.get("limits", {}).get("disk", 64 * 1024 * 1024))
+    why = mount(lib, "tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=755,size={size}")
+    if why:
+        return why
+    for name, data in files.items():
+        with open(os.path.join(folder, name), "wb") as file:
+            file.write(data)
+    if owner is not None:
+        os.chown(folder, *owner)
+    os.chdir(folder)  # the old directory is under the new mount now
+    return ""
+
+
+def set_up_mounts(lib, spaces, uid, gid):
+    """In the worker's own mount namespace, before it drops its privileges. Whether uid may be taken."""
+    if mount(lib, None, "/", None, MS_REC | MS_PRIVATE):
+        layer("files", False, failed("cannot make the mounts private"))
+        return False
+    may_drop = uid is not None and os.geteuid() == 0
+    if may_drop:
+        why = expose(lib, [*config.get("paths", []), folder], uid, gid)
+        if why:
+            may_drop = False
+            layer("user", False, why)
+    why = ""
+    for path in config.get("hide", []):
+        if os.path.isdir(path):
+            why = mount(lib, "tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=755") or why
+    if mode == "numpy":
+        missed = ""
+        for path in config.get("hide_numpy", []):
+            if os.path.isdir(path):
+                missed = mount(lib, "tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=755") or missed
+        layer("autodiff", not missed, missed or "torch & co. are empty folders here: only the tripwire's stand-ins import")
+    why = why or read_only(lib)
+    if "pid" in spaces:
+        why = why or mount(lib, "proc", "/proc", "proc", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    why = why or working_copy(lib, (uid, gid) if may_drop else None)
+    if why:
+        layer("files", False, why)
+    else:
+        layer("files", True, "read-only system, own /proc, grader files hidden, working copy on a capped tmpfs")
+    return may_drop
+
+
+def drop_capabilities(lib):
+    import ctypes
+
+    for capability in range(64):
+        if lib.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0 and ctypes.get_errno() == 22:
+            break  # EINVAL: past the last capability
+    lib.prctl(PR_CAP_AMBIENT, 4, 0, 0, 0)  # PR_CAP_AMBIENT_CLEAR_ALL
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    data = (ctypes.c_uint32 * 6)()
+    return lib.capset(ctypes.byref(header), ctypes.byref(data)) == 0
+
+
+def drop_privileges(lib, may_drop, uid, gid):
+    """The unprivileged uid where we are root and it can run Python; no capabilities, no setuid gains."""
+    if os.geteuid() == 0 and may_drop:
+        try:
+            if not layers.get("files", [False])[0]:
+                os.chown(folder, uid, gid)  # no tmpfs of ours: the uid must write its working copy
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+            layer("user", True, f"uid {uid}")
+        except OSError as exc:
+            layer("user", False, f"setuid({uid}): {exc.strerror}")
+    elif "user" not in layers:
+        layer("user", False, f"runs as the grading user (uid {os.getuid()}): only root can change it"
+              if os.geteuid() else "stays root")
+    if drop_capabilities(lib):
+        layer("capabilities", True, "none left")
+    else:
+        layer("capabilities", os.geteuid() != 0 and "user" not in spaces_got, failed("capset"))
+    lib.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+
+
+spaces_got = set()
+
+
+def set_limits(limits, count_processes):
+    try:
+        import resource
+    except ImportError:
+        layer("limits", False, "no resource limits on this system")
+        return
+    wanted = [
+        ("memory", getattr(resource, "RLIMIT_AS", None), limits.get("memory")),
+        ("file size", resource.RLIMIT_FSIZE, limits.get("file_size")),
+        ("open files", resource.RLIMIT_NOFILE, limits.get("open_files")),
+        ("core", resource.RLIMIT_CORE, 0),
+    ]
+    if count_processes:
+        wanted.append(("processes", getattr(resource, "RLIMIT_NPROC", None), limits.get("processes")))
+    got, missed = [], []
+    for name, which, value in wanted:
+        if which is None or value is None:
+            continue
+        try:
+            hard = resource.getrlimit(which)[1]
+            value = int(value) if hard == resource.RLIM_INFINITY else min(int(value), hard)
+            resource.setrlimit(which, (value, value))
+            got.append(name)
+        except (ValueError, OSError):
+            missed.append(name)
+    cpu = limits.get("cpu")
+    if cpu:
+        try:
+            resource.setrlimit(resource.RLIMIT_CPU, (int(cpu), int(cpu) + 1))  # SIGXCPU, then SIGKILL
+            got.append("CPU time")
+        except (ValueError, OSError):
+            missed.append("CPU time")
+    layer("limits", not missed, ", ".join(got) + (f" (not: {', '.join(missed)})" if missed else ""))
+    if "processes" not in got:
+        layer("process count", False, "RLIMIT_NPROC counts every process of a uid: set only for the sandbox's own uid")
+    else:
+        layer("process count", True, f"at most {limits.get('processes')}")
+
+
+def confine():
+    """Everything between the interpreter's start and the first line of student code."""
+    global spaces_got
+    level = config.get("level", "none")
+    uid, gid = config.get("uid"), config.get("gid")
+    os.umask(0o022)
+    lib = None
+    if level in ("process", "strict") and sys.platform == "linux":
+        try:
+            lib = libc()
+        except OSError:
+            lib = None
+    if level == "process" and lib is not None:
+        try:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # the keeper mirrors a crash: no core file
+        except (ImportError, ValueError, OSError):
+            pass
+        spaces_got, why = enter_namespaces(lib) if config.get("namespaces", True) else (set(), "namespaces not asked for")
+        pid_namespace = "pid" in spaces_got
+        keep(lib, pid_namespace)
+        layer("processes", True, "PID namespace: the check's end kills them all" if pid_namespace
+              else f"subreaper and process sweep ({why})")
+        layer("network", "network" in spaces_got, "own empty network namespace" if "network" in spaces_got
+              else why or "no network namespace")
+        may_drop = uid is not None
+        if "mount" in spaces_got:
+            may_drop = set_up_mounts(lib, spaces_got, uid, gid) and may_drop
+        elif os.geteuid() == 0 and uid is not None:
+            blocked = unreadable([*config.get("paths", []), folder], uid, gid)
+            if blocked:
+                may_drop = False
+                layer("user", False, blocked)
+        if "files" not in layers:
+            layer("files", False, why or "no mount namespace")
+        if mode == "numpy" and "autodiff" not in layers:
+            layer("autodiff", False, "no mount namespace: the tripwire, the audit hook and the grader's look at"
+                  " this process's libraries catch it")
+    elif level == "strict":
+        may_drop = uid is not None
+        spaces_got = {"pid", "network", "mount"}
+        layer("processes", True, "bubblewrap's PID namespace")
+        layer("network", True, "bubblewrap's empty network namespace")
+        layer("files", True, "bubblewrap: only Python, numpy/torch and the working copy")
+        if mode == "numpy":
+            layer("autodiff", True, "torch & co. are empty folders here: only the tripwire's stand-ins import")
+    else:
+        may_drop = False
+        what = "sandbox none" if level == "none" else f"not on {sys.platform}: Linux only"
+        layer("processes", False, f"{what}: only the process group is killed")
+        layer("network", False, what)
+        layer("files", False, what)
+    if level == "none":
+        layer("user", False, "sandbox none")
+        layer("limits", False, "sandbox none")
+        return
+    dropped_uid = False
+    if lib is not None:
+        drop_privileges(lib, may_drop, uid, gid)
+        dropped_uid = layers.get("user", [False])[0] and os.getuid() != 0
+    counted = dropped_uid or "user" in spaces_got or (level == "strict" and os.getuid() != 0)
+    set_limits(config.get("limits", {}), counted)
+
+
+# --- the grader's packages and autodiff: out of reach ---------------------------------------
+
+
 def alert(name):
     if state["calling"] is not None:
         send({"alert": "forbidden", "name": name, "function": state["calling"]})
+
+
+def opened(event, args):
+    """The path a file event names, resolved (a symbolic link in the working copy changes nothing), or ""."""
+    if event in ("open", "ctypes.dlopen", "os.listdir", "os.scandir") and args and isinstance(args[0], (str, bytes)):
+        return os.path.realpath(os.fsdecode(args[0]))
+    return ""
+
+
+def check_grader_files(path):
+    if any(path == hidden or path.startswith(hidden + "/") for hidden in config.get("hide", [])):
+        send({"alert": "grader", "name": path})
 
 
 def audit(event, args):
     # An audit hook cannot be removed: it sees imports that bypass sys.meta_path.
     if event == "import" and str(args[0]).split(".")[0] in FORBIDDEN:
         alert(str(args[0]))
-    elif event in ("open", "ctypes.dlopen") and args and isinstance(args[0], str):
-        path = args[0].replace("\\", "/")
-        if any(f"/{name}/" in path or f"lib{name}" in path for name in FORBIDDEN):
-            alert(path.rsplit("/", 1)[-1])
+    path = opened(event, args)
+    if path:
+        if any(f"/{name}/" in path for name in FORBIDDEN) or any(lib in path for lib in FORBIDDEN_LIBRARIES):
+            send({"alert": "loaded", "name": path.rsplit("/", 1)[-1] or path})
+        check_grader_files(path)
+
+
+def grader_audit(event, args):
+    # The torch worker may load torch; it still may not read the grader's files.
+    path = opened(event, args)
+    if path:
+        check_grader_files(path)
+
+
+class Hidden:
+    """The grader's own packages (and an editable install's finder) cannot be imported here."""
+
+    def find_spec(self, name, path=None, target=None):
+        top = name.split(".")[0]
+        if top in HIDDEN or top.startswith("__editable__"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
 
 
 class Tripwire(types.ModuleType):
@@ -130,6 +600,9 @@ class TripwireFinder:
         pass
 
 
+# --- the student's code ----------------------------------------------------------------------
+
+
 def run_cells(name, entry):
     """A notebook's code cells in one namespace; a cell that raises does not stop the rest."""
     module = types.ModuleType(name)
@@ -160,13 +633,18 @@ def load(name):
     return modules[name]
 
 
+def shown(filename):
+    """A file of the working copy as the student knows it: its bare name."""
+    return filename[len(folder) + 1:] if filename.startswith(folder + "/") else filename
+
+
 def describe(exc):
     """The exception and the student's line it came from, in one line."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<grader")]
-    where = f" ({frames[-1].filename}, line {frames[-1].lineno})" if frames else ""
+    where = f" ({shown(frames[-1].filename)}, line {frames[-1].lineno})" if frames else ""
     text = str(exc).splitlines()[0] if str(exc) else ""
     if isinstance(exc, SyntaxError):
-        where = f" ({exc.filename}, line {exc.lineno})"
+        where = f" ({shown(str(exc.filename))}, line {exc.lineno})"
         text = exc.msg
     return f"{type(exc).__name__}{': ' + text if text else ''}{where}"
 
@@ -204,7 +682,7 @@ def to_array(value, what):
         array = np.asarray(value)
     except Exception as exc:  # noqa: BLE001
         raise Wrong(f"{what} is a {type(value).__name__} that numpy cannot read ({describe(exc)})") from None
-    if array.dtype.kind not in "biuf":
+    if type(array) is not np.ndarray or array.dtype.kind not in "biuf":
         raise Wrong(f"{what} is an array of {array.dtype}, expected numbers (float64)")
     if array.size > MAX_ELEMENTS:
         raise Wrong(f"{what} has {array.size} entries, far more than expected")
@@ -254,22 +732,50 @@ def builtin(request):
     import torch
 
     if request["op"] == "net":
-        layers = []
+        layers_ = []
         for W, b in decode(request["params"]):
             linear = torch.nn.Linear(W.shape[1], W.shape[0], dtype=torch.float64)
             with torch.no_grad():
                 linear.weight.copy_(torch.from_numpy(W))
                 linear.bias.copy_(torch.from_numpy(b))
             activation = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}
-            layers += [linear, activation[request["activation"]]()]
-        return {"status": "ok", "value": encode(torch.nn.Sequential(*layers), "handle")}
+            layers_ += [linear, activation[request["activation"]]()]
+        return {"status": "ok", "value": encode(torch.nn.Sequential(*layers_), "handle")}
     parameters = [p.detach().numpy() for p in handles[request["handle"]].parameters()]
     return {"status": "ok", "value": encode(parameters, ["list", "array"])}
+
+
+def probe():
+    """What a submission could reach from here (for `grader doctor`): tried, not assumed."""
+    import socket
+    import tempfile
+
+    found = {"uid": os.getuid()}
+    try:
+        found["interfaces"] = sorted(name for _, name in socket.if_nameindex() if name != "lo")
+    except OSError as exc:
+        found["interfaces"] = [f"? {exc.strerror}"]
+    found["processes visible"] = sum(entry.isdigit() for entry in os.listdir("/proc")) if os.path.isdir("/proc") else -1
+    found["write outside"] = []
+    for place in config.get("outside", [tempfile.gettempdir()]):
+        target = os.path.join(place, f"grader-probe-{os.getpid()}")
+        try:
+            with open(target, "w"):
+                pass
+            os.unlink(target)
+            found["write outside"].append(place)
+        except OSError:
+            pass
+    found["grader files"] = [p for p in config.get("hide", []) if os.path.isdir(p) and os.listdir(p)]
+    found["torch files"] = [p for p in config.get("hide_numpy", []) if os.path.isdir(p) and os.listdir(p)]
+    return {"status": "probe", "found": found}
 
 
 def call(request):
     if request.get("op") in ("net", "parameters"):
         return builtin(request)
+    if request.get("op") == "probe":
+        return probe()
     module_name, function_name = request["module"], request["function"]
     if "handle" in request:
         target = handles[request["handle"]]
@@ -300,19 +806,28 @@ def call(request):
 
 
 def main():
-    sys.path.insert(0, os.getcwd())
-    if mode == "numpy":
-        sys.meta_path.insert(0, TripwireFinder())
-        sys.addaudithook(audit)
-    import numpy  # noqa: F401 - loaded before any student code, and while the grader draws its cases
+    try:
+        confine()
+        sys.path[:0] = [os.getcwd(), *config.get("site", [])]
+        sys.meta_path.insert(0, Hidden())
+        if mode == "numpy":
+            sys.meta_path.insert(0, TripwireFinder())
+            sys.addaudithook(audit)
+        elif config.get("hide"):
+            sys.addaudithook(grader_audit)
+        import numpy  # noqa: F401 - loaded before any student code, and while the grader draws its cases
 
-    if mode == "torch":
-        import torch
+        if mode == "torch":
+            import torch
 
-        sys.modules.setdefault("torch._dynamo", LazyDynamo("torch._dynamo"))
-        # The first optimiser step pays torch's lazy set-up; here it overlaps the NumPy grading.
-        weight = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
-        torch.optim.SGD([weight], lr=0.1).step()
+            sys.modules.setdefault("torch._dynamo", LazyDynamo("torch._dynamo"))
+            # The first optimiser step pays torch's lazy set-up; here it overlaps the NumPy grading.
+            weight = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+            torch.optim.SGD([weight], lr=0.1).step()
+    except BaseException as exc:  # noqa: BLE001 - the grader must hear why its sandbox cannot work
+        send({"fatal": f"{type(exc).__name__}: {exc}", "layers": layers})
+        os._exit(70)
+    send({"ready": {"layers": layers, "pid": os.getpid() if "pid" not in spaces_got else None}})
     sources.update(receive()["sources"])
     while True:
         request = receive()

@@ -11,8 +11,8 @@ def reporter(name: str) -> Callable[[Report], str]:
     """The renderer of one --format, imported only when used."""
     from importlib import import_module
 
-    module = {"text": "text", "json": "json_report", "junit": "junit", "gradescope": "gradescope"}[name]
+    module = {"text": "text", "json": "json_report", "junit": "junit", "gradescope": "gradescope", "html": "html"}[name]
     return import_module(f"{__name__}.{module}").render
 
 
-FORMATS = ("text", "json", "junit", "gradescope")
+FORMATS = ("text", "json", "junit", "gradescope", "html")

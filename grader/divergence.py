@@ -1,0 +1,506 @@
+"""Where a failed network exercise first goes wrong, in the lesson's order, and how to replay it.
+
+The lesson computes z1, a1, z2, a2 (the output), the loss, the output delta
+dL/dz2, dW2, db2, the error sent back dL/da1, the hidden delta dL/dz1, dW1,
+db1 and the updated parameters, in that order. `explain` follows those
+intermediates on one failing case (the 2-2-2 example when it fails, else the
+smallest failing case) and names the first that differs from the reference's.
+Each intermediate comes from the exercise's own result where that shows it
+(backward's dW and db; with one sample db is the delta itself) and otherwise
+from the student's smaller functions (linear_forward, sigmoid, half_sse,
+activation_backward, linear_backward, sgd_update), each given the reference's
+inputs so that it is judged alone. On the 2-2-2 example the entries also get
+the lesson's names: w1..w8, net_h1, out_o2, E_total.
+
+Only failed exercises pay for this: at most MAX_CALLS extra calls each.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from reference import backward as ref_backward
+from reference import forward as ref_forward
+
+from .cases import canonical_figures, network_of, shape_name
+from .compare import RTOL, Mismatch, compare_arrays, relative_error
+from .engine import expected_of, input_scale, module_for, named_plan, show_case
+from .sandbox import Limits
+from .strategies import Network
+from .suite import net_of
+
+MAX_CALLS = 50
+MIN_SECONDS = 0.5  # left of the exercise's time budget, or the extra calls are not made
+SHOWN_ENTRIES = 3
+TRACED = ("forward.forward", "backward.backward", "training.train_step", "training.fit")
+BLOCKS = {f"backward.{f}": f for f in ("linear_backward", "activation_backward")}
+REPLAYED = ("failed", "error", "timeout", "forbidden")
+DEFAULT_TIMEOUT = Limits().timeout
+SMALLEST = "the smallest failing case"
+LESSON_EXAMPLE = "the 2-2-2 example"
+
+
+class Student:
+    """The student's functions of any module, called in the exercise's worker within a budget of calls.
+
+    A function that fails once (missing, raising, forbidden) is not called again;
+    a timeout ends every further call, so the worker is not killed twice.
+    """
+
+    def __init__(self, runner, submission, budget: int = MAX_CALLS):
+        self.runner, self.submission, self.left = runner, submission, budget
+        self.broken: set[tuple[str, str]] = set()
+
+    def call(self, module: str, function: str, *args, returns="array", **kwargs):
+        """The value the student's `module.function(*args, **kwargs)` returns, or None."""
+        runner = self.runner
+        where = module_for(self.submission, module)
+        if where is None or (module, function) in self.broken or self.left <= 0:
+            return None
+        if runner.limits.timeout - runner.spent < MIN_SECONDS:
+            self.left = 0
+            return None
+        self.left -= 1
+        outcome = runner.call(function, args, kwargs, returns, module=where)
+        if outcome.status in ("timeout", "crashed"):  # each further call would restart the worker
+            self.left = 0
+        if outcome.status != "ok":
+            self.broken.add((module, function))
+            return None
+        return outcome.value
+
+
+# The reference's intermediates ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LessonPass:
+    """The reference's intermediates on one network; lists are indexed by layer (index 0 unused for z, dz)."""
+
+    a: list  # a[0] = x, a[k] = activation(z[k]) for layer k
+    z: list
+    loss: float | None
+    dz: list
+    da: list  # da[k] = dL/da[k]; da[-1] = y_hat - y
+    grads: list  # grads[k] = (dW, db)
+    new_params: list | None  # [(W, b)] after one step, when a learning rate is given
+
+
+def lesson_pass(net: Network, lr: float | None = None) -> LessonPass:
+    layers = len(net.params)
+    a, z = [np.asarray(net.x, dtype=float)], [None]
+    for W, b in net.params:
+        z.append(ref_forward.linear_forward(a[-1], W, b))
+        a.append(ref_forward.ACTIVATIONS[net.activation](z[-1]))
+    dz, da, grads = [None] * (layers + 1), [None] * (layers + 1), [None] * (layers + 1)
+    if net.y is None:  # forward's cases have no targets
+        return LessonPass(a, z, None, dz, da, grads, None)
+    da[layers] = a[layers] - np.asarray(net.y, dtype=float)
+    for layer in range(layers, 0, -1):
+        dz[layer] = ref_backward.activation_backward(da[layer], z[layer], net.activation)
+        W = net.params[layer - 1][0]
+        da[layer - 1], dW, db = ref_backward.linear_backward(dz[layer], a[layer - 1], W)
+        grads[layer] = (dW, db)
+    new = None
+    if lr is not None:
+        new = [(W - lr * grads[k][0], b - lr * grads[k][1]) for k, (W, b) in enumerate(net.params, start=1)]
+    return LessonPass(a, z, ref_forward.half_sse(a[-1], net.y), dz, da, grads, new)
+
+
+# The lesson's names -----------------------------------------------------------------------
+
+UNIT_NAMES = {"z1": "net_h", "a1": "out_h", "z2": "net_o", "a2": "out_o"}
+UNIT_NAMES.update({f"d{key}": f"dE/d{name}" for key, name in UNIT_NAMES.items() if key != "a2"})
+
+
+def lesson_name(key: str, index: tuple[int, ...]) -> str:
+    """The 2-2-2 example's name of an entry: W1[0, 1] -> w2, dW2[1, 0] -> dE/dw7, z1[0, 1] -> net_h2."""
+    if key == "loss":
+        return "E_total"
+    for prefix, fmt in (("W", "w{}"), ("dW", "dE/dw{}")):
+        if key[: len(prefix)] == prefix and key[len(prefix) :].isdigit() and len(index) == 2:
+            layer = int(key[len(prefix) :])
+            return fmt.format(4 * (layer - 1) + 2 * index[0] + index[1] + 1)
+    if key in UNIT_NAMES and len(index) == 2:
+        return f"{UNIT_NAMES[key]}{index[1] + 1}"
+    return ""
+
+
+def entry_name(key: str, index: tuple[int, ...], lesson: bool) -> str:
+    where = key + (f"[{', '.join(map(str, index))}]" if index else "")
+    named = lesson_name(key, index) if lesson else ""
+    return f"{where} ({named})" if named else where
+
+
+def is_lesson_example(net: Network) -> bool:
+    """The lesson's own network shape, one sample: its entries have names (w1..w8)."""
+    return shape_name(net) == "2-2-2" and len(net.x) == 1
+
+
+# Stages -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Source:
+    """Where the student's value of a stage comes from: the exercise's result, or one smaller function."""
+
+    what: str  # "your linear_backward", "your backward"
+    function: str  # the smaller function called, "" for the exercise's own result
+    value: Callable[[], dict | None]  # {key: array}, or None when it cannot be had
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One intermediate of the lesson: the reference's value; the student's is the first a source gives."""
+
+    short: str  # "the hidden delta dL/dz1", in the list of what matched
+    title: str
+    expected: dict  # key -> ndarray
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Sourcing:
+    """Makes sources: the exercise's result `result` shows `observed` (by key: a2, dW1, loss, W1, ...)."""
+
+    student: Student
+    observed: dict
+    result: str = "your result"
+
+    def given(self, key: str) -> Source | None:
+        return Source(self.result, "", lambda: {key: self.observed[key]}) if key in self.observed else None
+
+    def small(self, module: str, function: str, args: tuple, key: str, pick=None, what="", **kw) -> Source:
+        def value():
+            got = self.student.call(module, function, *args, **kw)
+            return None if got is None else {key: got if pick is None else got[pick]}
+
+        return Source(what or f"your {function}", function, value)
+
+
+def stage(short: str, title: str, expected: dict, *sources: Source | None) -> Stage:
+    return Stage(short, title, expected, tuple(s for s in sources if s is not None))
+
+
+def network_stages(net: Network, ref: LessonPass, by: Sourcing, *, upto: str, lr=None) -> Iterator[Stage]:
+    """The lesson's intermediates in order, down to `upto`: "output", "grads" or "update"."""
+    yield from forward_stages(net, ref, by)
+    if upto != "output":
+        yield from backward_stages(net, ref, by)
+    if upto == "update" and ref.new_params is not None:
+        expected = by_layer(ref.new_params, ("W", "b"))
+        seen = by.observed if set(expected) <= set(by.observed) else None
+        yield stage("the updated parameters", "the updated parameters W - lr * dW, b - lr * db", expected,
+                    Source(by.result, "", lambda: {k: seen[k] for k in expected}) if seen else None,
+                    Source("your sgd_update", "sgd_update", lambda: updates_by(by.student, net, ref, lr)))
+
+
+def forward_stages(net: Network, ref: LessonPass, by: Sourcing) -> Iterator[Stage]:
+    layers, act = len(net.params), net.activation
+    for k, (W, b) in enumerate(net.params, start=1):
+        yield stage(f"z{k}", f"z{k}, the pre-activation of layer {k} (forward pass)", {f"z{k}": ref.z[k]},
+                    by.small("forward", "linear_forward", (ref.a[k - 1], W, b), f"z{k}"))
+        last = k == layers
+        whole = by.small("forward", "forward", (net.x, net.params), f"a{k}", activation=act) if last else None
+        yield stage(f"a{k}", f"a{k} = {act}(z{k}){', the output' if last else ''} (forward pass)",
+                    {f"a{k}": ref.a[k]}, by.given(f"a{k}"), whole if net.y is not None else None,
+                    by.small("activations", act, (ref.z[k],), f"a{k}"))
+
+
+def backward_stages(net: Network, ref: LessonPass, by: Sourcing) -> Iterator[Stage]:
+    layers, three = len(net.params), ["array", "array", "array"]
+    loss = by.small("forward", "half_sse", (ref.a[-1], net.y), "loss", returns="number")
+    expected = {"loss": np.asarray(ref.loss)}
+    yield stage("the loss", f"the loss L = half_sse(a{layers}, y)", expected, by.given("loss"), loss)
+    for k in range(layers, 0, -1):
+        W = net.params[k - 1][0]
+        if k == layers:
+            short, title = f"the output delta dL/dz{k}", "back propagation, step 3"
+        else:
+            W_above = net.params[k][0]
+            yield stage(f"dL/da{k}", f"dL/da{k} = dz{k + 1} @ W{k + 1}, the error sent back through W{k + 1} "
+                        "(back propagation, step 4)", {f"da{k}": ref.da[k]},
+                        by.small("backward", "linear_backward", (ref.dz[k + 1], ref.a[k], W_above), f"da{k}",
+                                 pick=0, what="your linear_backward's dx", returns=three))
+            short, title = f"the hidden delta dL/dz{k}", "back propagation, step 5: step 3 one layer down"
+        yield stage(short, f"{short} ({title})", {f"dz{k}": ref.dz[k]}, delta_seen(by.observed, k, ref),
+                    by.small("backward", "activation_backward", (ref.da[k], ref.z[k]), f"dz{k}",
+                             activation=net.activation))
+        for i, part in enumerate(("dW", "db"), start=1):
+            yield stage(f"{part}{k}", f"{part}{k} (back propagation, step {4 if k == layers else 5})",
+                        {f"{part}{k}": ref.grads[k][i - 1]}, by.given(f"{part}{k}"),
+                        by.small("backward", "linear_backward", (ref.dz[k], ref.a[k - 1], W), f"{part}{k}",
+                                 pick=i, returns=three))
+
+
+def delta_seen(observed: dict, layer: int, ref: LessonPass) -> Source | None:
+    """A delta as backward's result shows it: with one sample db is the delta, when dW agrees with it."""
+    db, dW = observed.get(f"db{layer}"), observed.get(f"dW{layer}")
+    a_in = ref.a[layer - 1]
+    if db is None or dW is None or len(a_in) != 1 or db.ndim != 1 or dW.shape != (db.size, a_in.shape[1]):
+        return None
+    if compare_arrays(dW, np.outer(db, a_in[0])) is not None:
+        return None  # dW and db tell different deltas: the delta is not what went wrong
+    return Source(f"your backward's db{layer} (with one sample, db{layer} is the delta)", "",
+                  lambda: {f"dz{layer}": db[None, :]})
+
+
+def updates_by(student: Student, net: Network, ref: LessonPass, lr: float) -> dict | None:
+    """Every parameter after one step, by the student's sgd_update on the reference's gradients."""
+    got = {}
+    for k, (W, b) in enumerate(net.params, start=1):
+        for name, param, grad in (("W", W, ref.grads[k][0]), ("b", b, ref.grads[k][1])):
+            value = student.call("gradient_descent", "sgd_update", param, grad, lr)
+            if value is None:
+                return None
+            got[f"{name}{k}"] = value
+    return got
+
+
+# The first divergence ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Divergence:
+    stage: Stage
+    source: str
+    got: dict
+    matched: tuple[str, ...]  # the stages before it, each checked and equal
+    unchecked: tuple[str, ...]  # the stages before it no function of the student's could give
+    scale: float = 1.0
+
+
+def first_divergence(stages, scale: float = 1.0) -> Divergence | None:
+    """The first stage whose value differs; `scale`: the largest |input|, which round-off grows with."""
+    matched, unchecked = [], []
+    for stage in stages:
+        for source in stage.sources:
+            got = source.value()
+            if got is not None:
+                break
+        else:
+            unchecked.append(stage.short)
+            continue
+        if any(mismatch(got[key], want, scale) is not None for key, want in stage.expected.items()):
+            return Divergence(stage, source.what, got, tuple(matched), tuple(unchecked), scale)
+        matched.append(stage.short)
+    return None
+
+
+def mismatch(got, want, scale: float = 1.0) -> Mismatch | None:
+    try:
+        got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    except (TypeError, ValueError):
+        return Mismatch(problem="is not an array of numbers")
+    if want.ndim == 0 and got.size == 1:
+        got = got.reshape(())
+    return compare_arrays(got, want, input_scale=scale)
+
+
+def describe(divergence: Divergence, *, place: str, lesson: bool) -> list[str]:
+    """The divergence in a few lines: where, a handful of entries, and what matched before it."""
+    stage, lines, shown = divergence.stage, [], 0
+    found = {k: mismatch(divergence.got[k], want, divergence.scale) for k, want in stage.expected.items()}
+    differing = [k for k, m in found.items() if m is not None]
+    which = f" ({', '.join(differing)} differ)" if len(stage.expected) > 1 else ""
+    lines.append(f"First divergence on {place}: {stage.title}{which}, from {divergence.source}:")
+    for key in differing:
+        if found[key].problem:
+            lines.append(f"  {key} {found[key].problem}")
+            continue
+        listed = found[key].entries[: max(1, SHOWN_ENTRIES - shown)]  # one at least of every differing array
+        for index, want, got in listed:
+            error = f" (rel. error {relative_error(got, want):.1e} > {RTOL:g})" if np.isfinite(got) else ""
+            name = entry_name(key, index, lesson)
+            lines.append(f"  {name}: expected {want + 0.0:.10g}, got {got + 0.0:.10g}{error}")  # no "-0"
+        shown += len(listed)
+        if found[key].count > len(listed):
+            lines.append(f"  ({found[key].count} of {found[key].size} entries of {key} differ)")
+    if divergence.matched:
+        lines.append(f"  Everything before it matches: {', '.join(divergence.matched)}.")
+    if divergence.unchecked:
+        lines.append(f"  Not checked (none of your functions gives it): {', '.join(divergence.unchecked)}.")
+    return lines
+
+
+# Which case, and what the exercise's result shows ------------------------------------------
+
+
+def observed_of(name: str, value, layers: int) -> dict:
+    """The intermediates the exercise's result shows, by key; {} when its form is not the expected one."""
+    try:
+        if name == "forward.forward":
+            return {f"a{layers}": np.asarray(value, dtype=float)}
+        if name == "backward.backward":
+            return layer_arrays(value, layers, ("dW", "db"))
+        if name == "training.train_step":
+            return {**layer_arrays(value[0], layers, ("W", "b")), "loss": np.asarray(value[1], dtype=float)}
+    except (TypeError, ValueError, IndexError):
+        pass
+    return {}
+
+
+def layer_arrays(pairs, layers: int, names: tuple[str, str]) -> dict:
+    if not isinstance(pairs, list) or len(pairs) != layers or any(len(p) != 2 for p in pairs):
+        return {}
+    return by_layer(pairs, names)
+
+
+def by_layer(pairs, names: tuple[str, str]) -> dict:
+    """[(W, b), ...] -> {"W1": W, "b1": b, ...}."""
+    named = ((f"{n}{k}", v) for k, pair in enumerate(pairs, start=1) for n, v in zip(names, pair))
+    return {key: np.asarray(v, dtype=float) for key, v in named}
+
+
+def case_size(case) -> int:
+    net = net_of(case)
+    return np.size(net.x) + np.size(net.y) + sum(W.size + b.size for W, b in net.params)
+
+
+def traced_trial(exercise, trials: list, figures: dict):
+    """(trial, where) to trace: the worked example when it failed, else the smallest failing case."""
+    failed = [(i, t) for i, t in enumerate(trials) if t.verdict.kind in ("failed", "error")]
+    if not failed:
+        return None
+    if failed[0][0] == 0:
+        return trials[0], example_place(net_of(trials[0].case))
+    index, trial = min(failed, key=lambda pair: case_size(pair[1].case))
+    named = named_plan(exercise, json.dumps(figures, sort_keys=True))
+    return trial, (f"the case '{named[index][0]}'" if index < len(named) else SMALLEST)
+
+
+def example_place(net: Network) -> str:
+    return LESSON_EXAMPLE if is_lesson_example(net) else f"the worked example ({shape_name(net)})"
+
+
+# Tracing each kind of exercise -------------------------------------------------------------
+
+
+def trace(exercise, student: Student, figures: dict, trials: list) -> list[str]:
+    if exercise.name in BLOCKS:
+        return trace_block(BLOCKS[exercise.name], student, figures)
+    chosen = traced_trial(exercise, trials, figures)
+    if chosen is None:
+        return []
+    trial, place = chosen
+    lines = explain_trial(exercise, student, trial, place)
+    if lines and place == SMALLEST:
+        lines.insert(1, f"  The case: {show_case(exercise, trial.case)}")
+    return lines
+
+
+def explain_trial(exercise, student: Student, trial, place: str) -> list[str]:
+    from . import oracles  # which imports this module
+
+    net = net_of(trial.case)
+    lesson = place == LESSON_EXAMPLE
+    if exercise.name == "training.fit":
+        return trace_fit(exercise, student, trial, place, lesson)
+    lr = trial.case.args[3] if exercise.name == "training.train_step" else None
+    upto = {"forward.forward": "output", "backward.backward": "grads"}.get(exercise.name, "update")
+    ok = trial.outcome.status == "ok"
+    observed = observed_of(exercise.name, trial.outcome.value, len(net.params)) if ok else {}
+    by = Sourcing(student, observed, f"your {exercise.function}")
+    stages = network_stages(net, lesson_pass(net, lr), by, upto=upto, lr=lr)
+    found = first_divergence(stages, input_scale(trial.case))
+    lines = describe(found, place=place, lesson=lesson) if found else []
+    return lines + oracles.triangulate(exercise.name, student, trial, place=place, lesson=lesson)
+
+
+def trace_block(function: str, student: Student, figures: dict) -> list[str]:
+    """linear_backward or activation_backward on the worked example: the stages it computes."""
+    net = network_of(figures)
+    stages = network_stages(net, lesson_pass(net), Sourcing(student, {}), upto="grads")
+    own = (stage(s.short, s.title, s.expected, *(x for x in s.sources if x.function == function))
+           for s in stages)
+    found = first_divergence(s for s in own if s.sources)
+    return describe(found, place=example_place(net), lesson=is_lesson_example(net)) if found else []
+
+
+def trace_fit(exercise, student: Student, trial, place: str, lesson: bool) -> list[str]:
+    """The first iteration (with the student's train_step), then each iteration's loss, then the end."""
+    x, y, params, lr, _, size = trial.case.args
+    act = trial.case.kwargs["activation"]
+    first = Network(x[:size], y[:size], params, act)
+    stepped = student.call("training", "train_step", first.x, first.y, params, lr, activation=act,
+                           returns=[["list", ["array", "array"]], "number"])
+    observed = observed_of("training.train_step", stepped, len(params)) if stepped is not None else {}
+    by = Sourcing(student, observed, "your train_step")
+    stages = network_stages(first, lesson_pass(first, lr), by, upto="update", lr=lr)
+    found = first_divergence(stages, input_scale(trial.case))
+    where = f"{place}, in the first iteration (rows 0 to {len(first.x) - 1})"
+    if found:
+        return describe(found, place=where, lesson=lesson and len(first.x) == 1)
+    if trial.outcome.status != "ok":
+        return []
+    want_params, want_losses = expected_of(exercise, trial.case)
+    got_params, got_losses = trial.outcome.value
+    losses = np.asarray(got_losses, dtype=float).ravel()
+    return fit_losses(losses, np.asarray(want_losses), size, len(x), place, stepped is not None) or fit_end(
+        got_params, want_params, place, lesson
+    )
+
+
+def fit_losses(got: np.ndarray, want: np.ndarray, size: int, samples: int, place: str, stepped: bool) -> list:
+    batches = -(-samples // size)
+    rows = f"rows 0 to {min(size, samples) - 1}"
+    first = f"  Your train_step on {rows} gives the right loss: look at the rows your fit passes it."
+    first = first if stepped else "  It is the first iteration."
+    for k, (g, w) in enumerate(zip(got, want)):
+        if mismatch(g, w) is not None:
+            when = f"iteration {k + 1} (epoch {k // batches + 1}, batch {k % batches + 1})"
+            return [f"First divergence on {place}: the loss of {when}, from your fit: expected {w:.10g}, "
+                    f"got {g:.10g}.", f"  The {k} iterations before it match." if k else first]
+    if len(got) != len(want):
+        same = f"; the losses of the first {len(got)} match" if len(got) else ""
+        ran = f"your fit ran {len(got)} iterations, expected {len(want)}"
+        return [f"First divergence on {place}: {ran}{same}."]
+    return []
+
+
+def fit_end(got_params, want_params, place: str, lesson: bool) -> list[str]:
+    got = layer_arrays(got_params, len(want_params), ("W", "b"))
+    if not got:
+        return []
+    expected = by_layer(want_params, ("W", "b"))
+    stage = Stage("", "the parameters after the last iteration", expected, ())
+    if not any(mismatch(got[k], w) is not None for k, w in expected.items()):
+        return []
+    divergence = Divergence(stage, "your fit", got, ("every iteration's loss",), ())
+    return describe(divergence, place=place, lesson=lesson)
+
+
+# The hook ---------------------------------------------------------------------------------
+
+
+def explain(exercise, runner, figures: dict, trials: list, *, status: str, seed_value: int, examples: int):
+    """Lines for a failed exercise's feedback: its first divergence, the oracles, the replay command.
+
+    Only a worker holding a student's submission is explained (not the self-check's, say).
+    """
+    submission = getattr(runner.worker, "submission", None)
+    lines: list[str] = []
+    if submission is None:
+        return ()
+    if status in ("failed", "error") and (exercise.name in TRACED or exercise.name in BLOCKS):
+        lines += trace(exercise, Student(runner, submission), figures, trials)
+        runner.worker.output()  # what these extra calls printed is not the exercise's output
+    if status in REPLAYED:
+        command = replay_command(exercise.name, submission.path, runner.limits, figures, seed_value, examples)
+        lines.append(command)
+    return tuple(lines)
+
+
+def replay_command(name: str, path: str, limits: Limits, figures: dict, seed_value: int, examples: int):
+    """`grader check PATH --only NAME --seed S --examples N`: the same cases, so the same failure."""
+    words = ["grader", "check", path, "--only", name, "--seed", str(seed_value), "--examples", str(examples)]
+    if limits.timeout != DEFAULT_TIMEOUT:
+        words += ["--timeout", f"{limits.timeout:g}"]
+    command = shlex.join(words)
+    if figures != canonical_figures():
+        command += " --key KEY.JSON"  # the key's path is not known here: the instructor's file
+    return f"Replay: {command}"
