@@ -364,10 +364,20 @@ def grade_one(job: Job) -> dict:
         except GraderError as error:
             message = str(error).replace(scratch + os.sep, "")
             return {"status": "unreadable", "message": message, "digest": job.digest}
-    data = report.to_dict()
-    data["submission"] = job.entry
-    data["notes"] = [note.replace(scratch + os.sep, "") for note in data["notes"]]
+    # The scratch folder is this run's accident: reports name the entry as SUBMISSIONS holds it.
+    data = without_prefix(report.to_dict(), scratch + os.sep)
     return {"status": "graded", "report": data, "digest": job.digest}
+
+
+def without_prefix(value, prefix: str):
+    """`value` (JSON-like) with `prefix` cut out of every string in it."""
+    if isinstance(value, str):
+        return value.replace(prefix, "")
+    if isinstance(value, dict):
+        return {key: without_prefix(item, prefix) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [without_prefix(item, prefix) for item in value]
+    return value
 
 
 # --- where the jobs run --------------------------------------------------------------------------

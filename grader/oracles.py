@@ -51,11 +51,13 @@ def triangulate(name: str, student: Student, trial, *, place: str, lesson: bool)
     if own is None:
         return []
     loss, forward_ok, loss_ok = own
-    entries = chosen_entries(mine, reference, min(MAX_ENTRIES, student.left // (2 if loss_ok else 4)))
-    numeric = central_differences(loss, net, entries) if entries else None
-    if numeric is None:
-        return []
-    disagree = [k for k in reference if any(e[0] == k for e in entries) and not agree(mine[k], numeric, k)]
+    with np.errstate(all="ignore"):  # a student's inf or nan is an answer, not a warning
+        entries = chosen_entries(mine, reference, min(MAX_ENTRIES, student.left // (2 if loss_ok else 4)))
+        numeric = central_differences(loss, net, entries) if entries else None
+        if numeric is None:
+            return []
+        tried = dict.fromkeys(key for key, _ in entries)
+        disagree = [k for k in reference if k in tried and not agree(mine[k], numeric, k)]
     head = f"Oracles on {place}"
     if lr is not None:
         head += " (your train_step's gradient is (params - new params) / lr)"
@@ -65,6 +67,8 @@ def triangulate(name: str, student: Student, trial, *, place: str, lesson: bool)
 
 def gradient_of(value, params: list, lr: float | None) -> dict | None:
     """{dW1: ..., db1: ...} from backward's result, or from train_step's update when `lr` is given."""
+    if lr == 0:
+        return None
     try:
         pairs = value if lr is None else value[0]
         if len(pairs) != len(params) or any(len(pair) != 2 for pair in pairs):

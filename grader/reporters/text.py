@@ -27,6 +27,11 @@ def exercise_lines(exercise: ExerciseResult, width: int) -> list[str]:
         lines.append(f"    ... and {len(failed) - 3} more failed checks")
     if not exercise.checks:
         lines.append(f"    {exercise.feedback}")
+    elif failed:
+        # The feedback opens with the first failed check, then explains it (divergence, oracles, replay).
+        first = failed[0]
+        rest = exercise.feedback.removeprefix(f"{first.name}: {first.message}").strip("\n")
+        lines += [f"    {line}" for line in rest.splitlines()]
     not_run = sum(not c.ran for c in exercise.checks)
     if not_run:
         lines.append(f"    {not_run} checks not run")
