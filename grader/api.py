@@ -131,9 +131,9 @@ def exercise_table() -> list[tuple[str, float]]:
     return [(e.name, e.points) for e in exercises()]
 
 
-def write_atomically(path: str | os.PathLike, text: str) -> None:
-    """Replace `path` in one step, so a reader never sees half a report."""
+def write_atomically(path: str | os.PathLike, content: str | bytes) -> None:
+    """Replace `path` in one step, so a reader never sees half a report; text is written as UTF-8."""
     target = Path(path)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
+    temporary.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
     os.replace(temporary, target)

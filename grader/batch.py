@@ -2,7 +2,7 @@
 
 Each entry of SUBMISSIONS (a folder, a `.zip`, a `.ipynb` or a `.py`; dotfiles
 and `__MACOSX` ignored) is one student, named by the entry without its
-extension, or mapped by a roster (see `read_roster`). The parent reads each
+extension, or mapped by a roster (see grader/roster.py). The parent reads each
 entry's files (regular files only: symbolic links are not followed), hashes
 them with the settings that change a grade, and sends them as plain bytes to
 `grade_one`, which runs `api.check` in a worker process (a local
@@ -10,23 +10,18 @@ ProcessPoolExecutor, or a Dask cluster's workers) and returns the report as a
 JSON-able dict. Student code never runs in any of these processes: api.check
 starts its own sandboxed workers.
 
-Everything lands in OUT as each submission finishes, each file replaced
-atomically: reports/<student>.json and .html, state.json (each grade with the
-content hash it was made from) and grades.csv; summary.html at the end. A
-rerun grades only the students whose hash changed or whose reports are gone,
-so a batch killed at any moment and started again ends with the same grades.
+Everything lands in OUT as each submission finishes (see grader/gradebook.py):
+reports/<student>.json and .html, state.json (each grade with the content
+hash it was made from) and grades.csv; summary.html at the end. A rerun
+grades only the students whose hash changed or whose reports are gone, so a
+batch killed at any moment and started again ends with the same grades.
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import fcntl
 import hashlib
-import io
 import json
 import os
-import re
 import tempfile
 import threading
 from collections import deque
@@ -35,11 +30,12 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from . import api
-from .errors import GraderError, KeyFileError, UsageError
+from .errors import GraderError, UsageError
+from .gradebook import Grade, Gradebook, Outcome, locked
+from .roster import RosterRow, read_roster
 
 SUBMISSION_SUFFIXES = (".zip", ".ipynb", ".py")
 MAX_SUBMISSION_BYTES = 64 * 1024**2  # above loading's 50 MB of exercise files: room for ignored files
-STATE_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -73,41 +69,6 @@ class Job:
     key: bytes | None = None
     digest: str = ""
     problem: str = ""
-
-
-@dataclass(frozen=True)
-class ExerciseGrade:
-    name: str
-    status: str
-    score: float
-    max_score: float
-    diagnoses: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Grade:
-    """One row of grades.csv.
-
-    status: "graded", "unreadable" (the grader cannot read it: score 0),
-    "no_submission" (on the roster, nothing handed in) or "grader_error" (the
-    grader itself failed; not kept, so the next run tries again).
-    """
-
-    student: str
-    status: str
-    score: float = 0.0
-    max_score: float = 0.0
-    message: str = ""
-    entry: str = ""
-    digest: str = ""
-    exercises: tuple[ExerciseGrade, ...] = ()
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Grade:
-        exercises = tuple(
-            ExerciseGrade(**{**e, "diagnoses": tuple(e["diagnoses"])}) for e in data["exercises"]
-        )
-        return cls(**{**data, "exercises": exercises})
 
 
 @dataclass(frozen=True)
@@ -179,76 +140,6 @@ def one_student(sid: str, paths: list[Path], key: Path | None) -> Student:
         names = ", ".join(path.name for path in paths)
         return Student(sid, paths[0], key, problem=f"{sid}: more than one submission ({names})")
     return Student(sid, paths[0] if paths else None, key)
-
-
-# --- the roster ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RosterRow:
-    student: str
-    submission: str = ""  # the entry's name in SUBMISSIONS, with or without extension; default: student
-    key: Path | None = None  # this student's answer key (from `grader generate`)
-
-
-_BAD_ID = re.compile(r"[/\\\x00-\x1f\x7f]")
-
-
-def read_roster(path: str | os.PathLike) -> list[RosterRow]:
-    """roster.csv: a header row naming `student` and optionally `submission`, `key` or `variant` columns.
-
-    Other columns (name, email) are ignored. Errors name the file and the row
-    (the header is row 1).
-    """
-    shown = os.fspath(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise KeyFileError(f"{shown}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise KeyFileError(f"{shown}: cannot read the roster ({error})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in next(reader, [])]
-    if "student" not in header:
-        found = ", ".join(header) or "nothing"
-        raise KeyFileError(f"{shown}: no 'student' column in the header row (found: {found})")
-    rows, seen, submissions = [], {}, {}
-    for number, fields in enumerate(reader, start=2):
-        if not any(f.strip() for f in fields):
-            continue
-        if len(fields) > len(header):
-            raise KeyFileError(f"{shown}, row {number}: {len(fields)} fields, the header has {len(header)}")
-        cell = dict(zip(header, [f.strip() for f in fields]))
-        row = roster_row(cell, Path(shown).parent, f"{shown}, row {number}")
-        if row.student in seen:
-            raise KeyFileError(
-                f"{shown}, row {number}: student {row.student!r} is already on row {seen[row.student]}"
-            )
-        wanted = row.submission or row.student
-        if wanted in submissions:
-            raise KeyFileError(
-                f"{shown}, row {number}: submission {wanted!r} is already on row {submissions[wanted]}"
-            )
-        seen[row.student], submissions[wanted] = number, number
-        rows.append(row)
-    return rows
-
-
-def roster_row(cell: dict[str, str], base: Path, where: str) -> RosterRow:
-    student = cell.get("student", "")
-    if not student:
-        raise KeyFileError(f"{where}: empty student id")
-    if _BAD_ID.search(student) or student.startswith(".") or len(student) > 200:
-        raise KeyFileError(f"{where}: student id {student!r} cannot name a file (no '/', '\\', leading '.')")
-    key = None
-    if cell.get("key") or cell.get("variant"):
-        # `variant`: a folder beside the roster holding key.json, as `grader generate` writes them.
-        key = base / cell["key"] if cell.get("key") else base / cell["variant"] / "key.json"
-        try:
-            api.read_key(key)
-        except KeyFileError as error:
-            raise KeyFileError(f"{where}: {error}") from None
-    return RosterRow(student, cell.get("submission", ""), key)
 
 
 # --- reading and hashing a submission ------------------------------------------------------------
@@ -382,8 +273,6 @@ def without_prefix(value, prefix: str):
 
 # --- where the jobs run --------------------------------------------------------------------------
 
-Outcome = dict | BaseException
-
 
 def run_local(jobs: Iterable[Job], workers: int) -> Iterator[tuple[Job, Outcome]]:
     """Results as they complete, `workers` processes at a time.
@@ -454,7 +343,8 @@ def bounded(
             while queue and accepting() and len(running) < limit:
                 job = queue.popleft()
                 running[submit(job)] = job
-            for future in wait_first(set(running)):
+            done = wait_first(set(running))
+            for future in [f for f in running if f in done]:  # in submission order, not the set's
                 yield running.pop(future), outcome_of(future)
     finally:
         queue.extendleft(reversed(list(running.values())))
@@ -529,41 +419,47 @@ def grade_batch(
     ]
     folder = Path(out)
     with locked(folder):
-        output = Output(folder, exercises, max_score)
-        grades: dict[str, Grade] = {}
-        todo: list[Job] = []
-        kept = []
-        for student in students:
-            if student.entry is None:
-                grades[student.student] = Grade(student.student, "no_submission", max_score=max_score)
-                continue
-            job = load(job_for(student, settings))
-            previous = output.state.get(student.student)
-            if (
-                previous
-                and job.digest
-                and previous.digest == job.digest
-                and output.has_reports(student.student)
-            ):
-                grades[student.student] = previous
-                kept.append(student.student)
-            else:
-                todo.append(unloaded(job))
+        book = Gradebook(folder, exercises, max_score)
+        grades, todo, kept = resume(students, settings, book)
         order = [s.student for s in students]
-        output.forget(set(output.state) - {s.student for s in students if s.entry is not None})
+        book.forget(set(book.state) - {s.student for s in students if s.entry is not None})
         results = run_dask(todo, scheduler) if scheduler else run_local(todo, jobs or default_jobs())
         graded = []
         for done, (job, outcome) in enumerate(results, start=1):
-            grade = output.record(job, outcome)
+            grade = book.record(job, outcome)
             grades[job.student] = grade
             graded.append(job.student)
-            output.write_tables([grades[s] for s in order if s in grades])
+            book.write_tables([grades[s] for s in order if s in grades])
             if progress is not None:
                 progress(Progress(done, len(todo), grade))
         final = tuple(grades[s] for s in order)
-        output.write_tables(list(final))
-        output.write_summary(list(final))
+        book.write_tables(list(final))
+        book.write_summary(list(final))
     return BatchResult(final, tuple(graded), tuple(kept), tuple(ignored), tuple(unlisted))
+
+
+def resume(
+    students: list[Student], settings: Settings, book: Gradebook
+) -> tuple[dict[str, Grade], list[Job], list[str]]:
+    """The grades kept from an earlier run (and the missing students'), the jobs left, the kept students.
+
+    A grade is kept when its files, key and settings hash the same and its reports are still there.
+    """
+    grades: dict[str, Grade] = {}
+    todo: list[Job] = []
+    kept = []
+    for student in students:
+        if student.entry is None:
+            grades[student.student] = Grade(student.student, "no_submission", max_score=book.max_score)
+            continue
+        job = load(job_for(student, settings))
+        previous = book.state.get(student.student)
+        if previous and job.digest and previous.digest == job.digest and book.has_reports(student.student):
+            grades[student.student] = previous
+            kept.append(student.student)
+        else:
+            todo.append(unloaded(job))
+    return grades, todo, kept
 
 
 def validated(settings: Settings, jobs: int | None) -> Settings:
@@ -581,152 +477,3 @@ def validated(settings: Settings, jobs: int | None) -> Settings:
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-@contextlib.contextmanager
-def locked(folder: Path) -> Iterator[None]:
-    """One batch at a time in `folder`: two would overwrite each other's grades."""
-    (folder / "reports").mkdir(parents=True, exist_ok=True)
-    with open(folder / ".lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise UsageError(f"{folder}: another 'grader grade' is writing there") from None
-        for leftover in [*folder.glob(".*.tmp"), *(folder / "reports").glob(".*.tmp")]:
-            leftover.unlink(missing_ok=True)  # half-written files of a batch that was killed
-        yield
-
-
-class Output:
-    """OUT's files: reports, state.json, grades.csv, summary.html; every write atomic."""
-
-    def __init__(self, folder: Path, exercises: list[str], max_score: float):
-        self.folder, self.exercises, self.max_score = folder, exercises, max_score
-        self.reports = folder / "reports"
-        self.state = self.read_state()
-
-    def read_state(self) -> dict[str, Grade]:
-        try:
-            data = json.loads((self.folder / "state.json").read_text(encoding="utf-8"))
-            if data.get("format") != STATE_FORMAT:
-                return {}
-            return {student: Grade.from_dict(g) for student, g in data["grades"].items()}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return {}  # no state, or not ours: everything is graded again
-
-    def has_reports(self, student: str) -> bool:
-        return all((self.reports / f"{student}{suffix}").is_file() for suffix in (".json", ".html"))
-
-    def forget(self, students: set[str]) -> None:
-        """Students with nothing to grade any more: their reports would mislead."""
-        for student in students:
-            for suffix in (".json", ".html"):
-                (self.reports / f"{student}{suffix}").unlink(missing_ok=True)
-            del self.state[student]
-        if students:
-            self.write_state()
-
-    def record(self, job: Job, outcome: Outcome) -> Grade:
-        """Write one finished submission's reports, then its grade into state.json."""
-        from .model import Report
-        from .reporters import html, json_report
-
-        if isinstance(outcome, BaseException):
-            message = f"{type(outcome).__name__}: {outcome}".splitlines()[0]
-            return Grade(job.student, "grader_error", 0.0, self.max_score, message, job.entry)
-        if outcome["status"] == "graded":
-            report = Report.from_dict(outcome["report"])
-            texts = {".json": json_report.render(report), ".html": html.render(report)}
-            grade = graded(job, report, outcome["digest"])
-        else:
-            grade = Grade(
-                job.student,
-                "unreadable",
-                0.0,
-                self.max_score,
-                outcome["message"],
-                job.entry,
-                outcome["digest"],
-            )
-            texts = {
-                ".json": unreadable_json(grade),
-                ".html": html.render_unreadable(job.entry, grade.message),
-            }
-        for suffix, text in texts.items():
-            api.write_atomically(self.reports / f"{job.student}{suffix}", text)
-        if grade.digest:
-            self.state[job.student] = grade
-            self.write_state()
-        return grade
-
-    def write_state(self) -> None:
-        grades = {student: asdict(grade) for student, grade in sorted(self.state.items())}
-        api.write_atomically(
-            self.folder / "state.json", json.dumps({"format": STATE_FORMAT, "grades": grades})
-        )
-
-    def write_tables(self, grades: list[Grade]) -> None:
-        api.write_atomically(self.folder / "grades.csv", grades_csv(grades, self.exercises))
-
-    def write_summary(self, grades: list[Grade]) -> None:
-        from .class_summary import render
-
-        api.write_atomically(self.folder / "summary.html", render(grades, self.exercises))
-
-
-def graded(job: Job, report, digest: str) -> Grade:
-    exercises = tuple(
-        ExerciseGrade(e.name, e.status, e.score, e.max_score, tuple(d.id for d in e.diagnoses))
-        for e in report.exercises
-    )
-    return Grade(job.student, "graded", report.score, report.max_score, "", job.entry, digest, exercises)
-
-
-def unreadable_json(grade: Grade) -> str:
-    data = {
-        "student": grade.student,
-        "status": "unreadable",
-        "score": 0,
-        "max_score": grade.max_score,
-        "message": grade.message,
-        "submission": grade.entry,
-    }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-# --- grades.csv ----------------------------------------------------------------------------------
-
-
-def number(value: float) -> str:
-    value = round(float(value), 6)
-    return str(int(value)) if value.is_integer() else repr(value)
-
-
-def spreadsheet_safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (=, +, -, @ first)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def grades_csv(grades: list[Grade], exercises: list[str]) -> str:
-    """student, score, max_score, status, then each exercise's score and status, then a message."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    columns = [f"{name} {what}" for name in exercises for what in ("score", "status")]
-    writer.writerow(["student", "score", "max_score", "status", *columns, "message"])
-    for grade in grades:
-        by_name = {e.name: e for e in grade.exercises}
-        cells = []
-        for name in exercises:
-            exercise = by_name.get(name)
-            cells += [number(exercise.score), exercise.status] if exercise else ["0", ""]
-        writer.writerow(
-            [
-                spreadsheet_safe(grade.student),
-                number(grade.score),
-                number(grade.max_score),
-                grade.status,
-                *cells,
-                spreadsheet_safe(grade.message),
-            ]
-        )
-    return buffer.getvalue()

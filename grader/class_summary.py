@@ -3,7 +3,7 @@
 One self-contained HTML page (reporters/html.py's frame: inline CSS, no
 scripts, nothing loaded); the plots are inline SVG written here, each with a
 table of the same figures under it. Built from the grades alone (see
-batch.Grade), so it can be rewritten without reading any report.
+gradebook.Grade), so it can be rewritten without reading any report.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .reporters.html import page, text
 from .reporters.junit import format_number
 
 if TYPE_CHECKING:
-    from .batch import Grade
+    from .gradebook import Grade
 
 BINS = 10
 TOP_MISTAKES = 10

@@ -155,13 +155,14 @@ def fail(error: GraderError) -> None:
 def generate(seed, count, roster, out, sizes, activations) -> None:
     """Write a problem set: one variant per student, with its notebook, answer sheet and key."""
     from . import problem_set, variants
+    from . import roster as roster_file
 
     if (count is None) == (roster is None):
         raise click.UsageError("give either --count N or --roster ROSTER.CSV")
     try:
         smallest, largest = variants.parse_sizes(sizes)
         bounds = variants.Bounds(smallest, largest, variants.check_activations(activations or ("sigmoid",)))
-        students = problem_set.count_students(count) if roster is None else problem_set.read_roster(roster)
+        students = problem_set.count_students(count) if roster is None else roster_file.read_students(roster)
         written = problem_set.generate(seed=seed, students=students, out=out, bounds=bounds)
     except GraderError as error:
         fail(error)

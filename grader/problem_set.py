@@ -14,8 +14,6 @@ notebook and exercises/ cannot drift apart.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from pathlib import Path
@@ -26,17 +24,17 @@ from nbformat import v4
 import reference
 
 from .answers import blank_sheet
-from .errors import KeyFileError, UsageError
+from .errors import UsageError
 from .lesson import lesson
 from .loading import MODULES
 from .release import release_source
+from .roster import VARIANT_KEY, roster_text
 from .variants import Bounds, Variant, draw_variant, key_figures
 
 REFERENCE = Path(reference.__file__).parent
 ROSTER = "roster.csv"
-FILES = ("assignment.ipynb", "answers.json", "key.json")
+FILES = ("assignment.ipynb", "answers.json", VARIANT_KEY)
 MAX_STUDENTS = 10_000
-_BAD_ID = re.compile(r"[/\\\x00-\x1f\x7f]")
 
 
 def count_students(count: int) -> list[str]:
@@ -45,45 +43,6 @@ def count_students(count: int) -> list[str]:
         raise UsageError(f"--count must be between 1 and {MAX_STUDENTS}, got {count}")
     width = max(3, len(str(count)))
     return [f"student-{n:0{width}d}" for n in range(1, count + 1)]
-
-
-def read_roster(path: str | Path) -> list[str]:
-    """The student ids of a CSV roster: its `student` column (or `id`), else its first column.
-
-    The first row is a header. Blank rows are skipped; a blank or repeated id is an
-    error, and so is one that cannot name a file (`grader grade` names reports after it).
-    """
-    try:
-        rows = list(csv.reader(io.StringIO(Path(path).read_text(encoding="utf-8-sig"), newline="")))
-    except OSError as error:
-        raise KeyFileError(f"{path}: cannot be read: {error.strerror or error}") from None
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise KeyFileError(f"{path}: not a CSV roster: {error}") from None
-    if not rows:
-        raise KeyFileError(f"{path}: empty roster (expected a header, then one student per row)")
-    header = [cell.strip().lower() for cell in rows[0]]
-    column = next((header.index(name) for name in ("student", "id") if name in header), 0)
-    students, seen = [], {}
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        student = row[column].strip() if column < len(row) else ""
-        if not student:
-            raise KeyFileError(f"{path}, line {line}: no student id in column {column + 1}")
-        if student in seen:
-            raise KeyFileError(f"{path}, line {line}: {student!r} is already on line {seen[student]}")
-        seen[student] = line
-        students.append(check_student(student, f"{path}, line {line}"))
-    if not students:
-        raise KeyFileError(f"{path}: no students (expected a header, then one student per row)")
-    return students
-
-
-def check_student(student: str, where: str) -> str:
-    """A student id that can name a file, as `grader grade --roster` requires."""
-    if _BAD_ID.search(student) or student.startswith(".") or len(student) > 200:
-        raise KeyFileError(f"{where}: student id {student!r} cannot name a file (no '/', '\\', leading '.')")
-    return student
 
 
 def folder_name(student: str) -> str:
@@ -104,11 +63,7 @@ def generate(*, seed: int, students: list[str], out: str | Path, bounds: Bounds 
     for variant, folder in zip(variants, folders):
         written += write_variant(variant, out / folder, folder)
     roster = out / ROSTER
-    lines = io.StringIO(newline="")
-    writer = csv.writer(lines, lineterminator="\n")
-    writer.writerow(["student", "variant"])
-    writer.writerows(zip(students, folders))
-    roster.write_bytes(lines.getvalue().encode("utf-8"))
+    roster.write_bytes(roster_text(zip(students, folders)).encode("utf-8"))
     return [*written, roster]
 
 
@@ -134,7 +89,7 @@ def write_variant(variant: Variant, folder: Path, name: str) -> list[Path]:
     texts = {
         "assignment.ipynb": nbformat.writes(assignment(key, name)) + "\n",
         "answers.json": _json(blank_sheet(key, name)),
-        "key.json": _json(key),
+        VARIANT_KEY: _json(key),
     }
     folder.mkdir(parents=True, exist_ok=True)
     for file, text in texts.items():

@@ -10,6 +10,7 @@ any source text.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import zipfile
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference"
 STUBS = ROOT / "exercises"
 BUGGY = Path(__file__).resolve().parent / "buggy"
+GOLDEN = Path(__file__).resolve().parent / "golden"
 
 MODULES = ("gradient_descent", "chain_rule", "activations", "forward", "backward", "training", "torch_net")
 
@@ -54,6 +56,22 @@ def one_namespace(source: str) -> str:
     `pass` rather than nothing keeps an import that is a block's only statement valid.
     """
     return _SIBLING_IMPORT.sub(r"\g<indent>pass", source)
+
+
+def check_golden(path: str, text: str, *, compare=None) -> None:
+    """`text` equals tests/golden/<path> byte for byte (or by `compare(text, golden)`).
+
+    With UPDATE_GOLDEN=1 the golden copy is rewritten first: review the diff.
+    """
+    golden = GOLDEN / path
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(text.encode("utf-8"))
+    if not golden.exists():
+        pytest.fail(f"tests/golden/{path} is missing: run with UPDATE_GOLDEN=1 to create it")
+    expected = golden.read_bytes().decode("utf-8")
+    message = f"tests/golden/{path} changed: run with UPDATE_GOLDEN=1 and review the diff"
+    assert (compare or str.__eq__)(text, expected), message
 
 
 def notebook_json(cells: list[str | tuple[str, str]]) -> str:

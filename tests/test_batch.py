@@ -19,19 +19,11 @@ import pytest
 from click.testing import CliRunner
 
 from grader import api
-from grader.batch import (
-    ExerciseGrade,
-    Grade,
-    Job,
-    Output,
-    Settings,
-    grade_batch,
-    grades_csv,
-    read_roster,
-    spreadsheet_safe,
-)
+from grader.batch import Job, Settings, grade_batch
 from grader.errors import KeyFileError, UsageError
+from grader.gradebook import ExerciseGrade, Grade, Gradebook, grades_csv, spreadsheet_safe
 from grader.model import Diagnosis, ExerciseResult, Report
+from grader.roster import read_roster
 
 ROOT = Path(__file__).resolve().parent.parent
 ONLY = ("forward",)
@@ -135,6 +127,17 @@ def test_a_class_with_a_bug_an_unreadable_zip_and_a_missing_student(tmp_path, cl
     summary = (out / "summary.html").read_text(encoding="utf-8")
     assert "<td>forward.forward</td><td>50%</td><td>1</td>" in summary
     assert not list(out.rglob(".*.tmp"))
+
+
+def test_reports_name_the_entry_not_the_scratch_folder_it_was_graded_in(tmp_path, class_folder):
+    out = tmp_path / "out"
+    grade_batch(class_folder, out=out, **FAST)
+    bob = json.loads((out / "reports" / "bob.json").read_text(encoding="utf-8"))
+    feedback = next(e["feedback"] for e in bob["exercises"] if e["name"] == "forward.forward")
+    assert "Replay: grader check bob --only forward.forward --seed 0 --examples 3" in feedback
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert "grader-batch-" not in path.read_text(encoding="utf-8"), path.name
 
 
 def test_a_rerun_grades_only_what_is_missing_or_changed(tmp_path, class_folder):
@@ -272,7 +275,7 @@ def test_a_grade_keeps_each_exercise_and_its_mistake_ids(tmp_path):
             ExerciseResult("forward.forward", "failed", 0, 6, "", diagnoses=(Diagnosis("loss_mean", "..."),)),
         ),
     )
-    output = Output(tmp_path, ["forward.linear_forward", "forward.forward"], 10)
+    output = Gradebook(tmp_path, ["forward.linear_forward", "forward.forward"], 10)
     (tmp_path / "reports").mkdir()
     grade = output.record(
         Job("bob", "bob.zip", Settings()), {"status": "graded", "report": report.to_dict(), "digest": "d1"}
@@ -299,7 +302,7 @@ def test_a_grade_keeps_each_exercise_and_its_mistake_ids(tmp_path):
 
 
 def test_a_grader_failure_is_a_row_and_is_not_kept(tmp_path):
-    output = Output(tmp_path, ["forward.forward"], 6)
+    output = Gradebook(tmp_path, ["forward.forward"], 6)
     job = Job("alice", "alice", Settings(), digest="abc")
     grade = output.record(job, RuntimeError("the pool broke\nsecond line"))
     assert grade == Grade("alice", "grader_error", 0.0, 6, "RuntimeError: the pool broke", "alice")

@@ -19,20 +19,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import check_golden
 from grader.bundle import run_script, setup_script, write_bundle
 from grader.cli import main
 from grader.errors import UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).parent / "golden"
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.write_text(text, encoding="utf-8", newline="")
-    assert path.exists(), f"{path} is missing: run with UPDATE_GOLDEN=1 to create it"
-    assert text == path.read_bytes().decode("utf-8"), f"{name} changed: UPDATE_GOLDEN=1, review the diff"
 
 
 def test_setup_script_golden():

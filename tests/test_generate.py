@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from pathlib import Path
 
@@ -18,12 +17,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REFERENCE, STUBS, one_namespace
+from conftest import REFERENCE, STUBS, check_golden, one_namespace
 from grader import api, problem_set
 from grader.answers import questions
 from grader.cli import main
 from grader.errors import KeyFileError, UsageError
-from grader.problem_set import MODULES, folder_name, generate, read_roster
+from grader.problem_set import MODULES, folder_name, generate
+from grader.roster import read_students as read_roster
 from grader.variants import (
     ACTIVATIONS,
     Bounds,
@@ -35,7 +35,6 @@ from grader.variants import (
 )
 from reference import torch_oracle
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "variant"
 CANONICAL = json.loads((REFERENCE / "canonical-2-2-2.json").read_text(encoding="utf-8"))
 EVERY_ACTIVATION = Bounds(activations=ACTIVATIONS)
 WIDE = Bounds((1, 1, 1), (4, 5, 4), ACTIVATIONS)
@@ -320,18 +319,6 @@ def test_the_answer_sheet_asks_the_keys_questions_blank(tmp_path):
     assert (sheet["variant"], sheet["digits"]) == ("ada", 4)
 
 
-def check_golden(name: str, text: str, *, compare=None) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
-    if not path.exists():
-        pytest.fail(f"{path} is missing: run with UPDATE_GOLDEN=1 to create it")
-    expected = path.read_bytes().decode("utf-8")
-    message = f"tests/golden/variant/{name} changed: run with UPDATE_GOLDEN=1 and review the diff"
-    assert (compare or str.__eq__)(text, expected), message
-
-
 def same_key(text: str, expected: str) -> bool:
     """Equal up to the last bits of the computed floats.
 
@@ -356,7 +343,7 @@ def same_key(text: str, expected: str) -> bool:
 def test_a_generated_variant_matches_its_golden_copy(tmp_path, name):
     generate(seed=2024, students=["ada"], out=tmp_path, bounds=Bounds((2, 2, 2), (3, 4, 3), ("sigmoid",)))
     text = (tmp_path / "ada" / name).read_bytes().decode("utf-8")
-    check_golden(name, text, compare=same_key if name == "key.json" else None)
+    check_golden(f"variant/{name}", text, compare=same_key if name == "key.json" else None)
 
 
 # Rosters -----------------------------------------------------------------------------------
@@ -399,8 +386,8 @@ def test_students_whose_folders_would_collide_are_refused(tmp_path):
 
 
 def test_the_written_roster_gives_grader_grade_each_students_key(tmp_path):
-    from grader.batch import RosterRow
-    from grader.batch import read_roster as read_batch_roster
+    from grader.roster import RosterRow
+    from grader.roster import read_roster as read_batch_roster
 
     generate(seed=1, students=["ada", "bob lee"], out=tmp_path)
     assert read_batch_roster(tmp_path / "roster.csv") == [

@@ -6,30 +6,20 @@ after an intended change (then review the diff, and look at the pages).
 
 from __future__ import annotations
 
-import os
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-from grader.batch import ExerciseGrade, Grade
+from conftest import check_golden
 from grader.class_summary import failure_rates, histogram_counts, mistake_counts
 from grader.class_summary import render as render_summary
+from grader.gradebook import ExerciseGrade, Grade
 from grader.model import Check, Diagnosis, ExerciseResult, Report
 from grader.reporters import FORMATS, html, reporter
 
-GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = '</pre><script>alert("x")</script><img src=x onerror=alert(1)> & \x00\x1b[31m'
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.write_text(text, encoding="utf-8", newline="")
-    assert path.exists(), f"{path} is missing: run with UPDATE_GOLDEN=1 to create it"
-    assert text == path.read_bytes().decode("utf-8"), f"{name} changed: UPDATE_GOLDEN=1, review the diff"
 
 
 def sample_report() -> Report:
@@ -238,6 +228,6 @@ def test_class_summary_of_nothing_graded():
 
 @pytest.mark.parametrize("value, expected", [(13.0, "13"), (7.5, "7.5"), (1 / 3, "0.333333")])
 def test_grades_csv_numbers(value, expected):
-    from grader.batch import number
+    from grader.gradebook import number
 
     assert number(value) == expected

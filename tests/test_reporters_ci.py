@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
+from conftest import check_golden
 from grader.model import STATUSES, Check, Diagnosis, ExerciseResult, Report
 from grader.reporters import gradescope, junit
-
-GOLDEN = Path(__file__).parent / "golden"
 
 NASTY_OUTPUT = "epoch 1\x00\x07 loss=0.5\r\nbell\x1b[31mred\x1b[0m ]]> <b>&amp;</b> \ud800 \ufffe done\n"
 
@@ -104,19 +101,6 @@ def sample_report() -> Report:
         notes=("activations: both activations.py and activations.ipynb exist; the .py was graded.",),
         grader_version="0.1.0",
     )
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-    if not path.exists():
-        pytest.fail(f"{path} is missing: run with UPDATE_GOLDEN=1 to create it")
-    with open(path, encoding="utf-8", newline="") as f:
-        expected = f.read()
-    assert text == expected, f"{name} changed: run with UPDATE_GOLDEN=1 and review the diff"
 
 
 # -- shared helpers ---------------------------------------------------------------------------------------
