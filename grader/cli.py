@@ -85,7 +85,8 @@ def check(path, formats, outputs, seed, examples, only, timeout, memory, fail_un
     from .reporters import reporter
 
     for index, name in enumerate(formats):
-        text = reporter(name)(report)
+        to_terminal = index >= len(outputs) and name == "text" and "NO_COLOR" not in os.environ
+        text = reporter(name)(report, color=True) if to_terminal else reporter(name)(report)
         if index < len(outputs):
             try:
                 api.write_atomically(outputs[index], text)

@@ -65,7 +65,8 @@ def test_check_reference_exits_0_with_the_summary_line(runner, submissions):
     assert_clean_exit(result, 0)
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["exercise", "status", "points"]
-    assert len(lines) == 1 + 22 + 1
+    assert len(lines) == 1 + 22 + 2
+    assert lines[-2] == "102 checks passed, 0 failed, 0 not run"
     assert lines[-1] == "Score: 100/100 (22 passed; seed 0)"
     assert result.stderr == ""
 
@@ -78,6 +79,7 @@ def test_check_text_report_of_one_module_exactly(runner, submissions):
         "chain_rule.composite          ok           3/3\n"
         "chain_rule.local_derivatives  ok           5/5\n"
         "chain_rule.composite_grad     ok           5/5\n"
+        "12 checks passed, 0 failed, 0 not run\n"
         "Score: 13/13 (3 passed; seed 0)\n"
     )
 

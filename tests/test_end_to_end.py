@@ -427,10 +427,6 @@ def test_a_more_accurate_correct_formula_passes(submissions):
     assert not_passed(report) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="grader bug: a .py module importing a notebook module only works when --only grades the notebook first",
-)
 def test_a_modules_result_does_not_depend_on_only(submissions):
     folder = submissions.mixed(notebooks=("activations",))
     alone = check(folder, only=("forward",), **FAST)
