@@ -25,6 +25,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from .loading import NOTEBOOK, Submission
 from .model import Check, ExerciseResult
+from .plots import plots_for
 from .sandbox import AsTensor, Handle, Limits, Outcome, Worker, encode
 from .suite import Case, Exercise
 from .verdict import Verdict, judge
@@ -97,7 +98,7 @@ class Runner:
     def attempt(self, case: Case, expected) -> Trial:
         outcome = self.run(case)
         verdict = judge(self.exercise.form, self.exercise.parts, outcome, expected, input_scale=input_scale(case))
-        return Trial(case, verdict, outcome)
+        return Trial(case, verdict, outcome, expected)
 
 
 def input_scale(case: Case) -> float:
@@ -116,11 +117,12 @@ def input_scale(case: Case) -> float:
 
 @dataclass(frozen=True)
 class Trial:
-    """One case tried: the verdict, and what came back (for the diagnosis)."""
+    """One case tried: the verdict, what came back and what was expected (for diagnosis and plots)."""
 
     case: Case
     verdict: Verdict
     outcome: Outcome
+    expected: object = None
 
 
 def worker_form(form: str):
@@ -251,7 +253,8 @@ def grade_exercise(
 
         lines = explain(exercise, runner, figures, trials, status=status, seed_value=seed_value, examples=examples)
         feedback = "\n".join((feedback, *lines))
-    return result(exercise, status, checks, feedback, diagnoses=diagnoses, output=output)
+    plots = plots_for(exercise, trials) if status == "failed" else ()
+    return result(exercise, status, checks, feedback, diagnoses=diagnoses, output=output, plots=plots)
 
 
 def generated_check(runner: Runner, exercise: Exercise, trials: list[Trial], *, seed_value: int, examples: int) -> Check:
@@ -276,7 +279,14 @@ def generated_check(runner: Runner, exercise: Exercise, trials: list[Trial], *, 
 
 
 def result(
-    exercise: Exercise, status: str, checks: list[Check], feedback: str, *, diagnoses: tuple = (), output: str = ""
+    exercise: Exercise,
+    status: str,
+    checks: list[Check],
+    feedback: str,
+    *,
+    diagnoses: tuple = (),
+    output: str = "",
+    plots: tuple = (),
 ) -> ExerciseResult:
     return ExerciseResult(
         name=exercise.name,
@@ -287,6 +297,7 @@ def result(
         checks=tuple(checks),
         diagnoses=tuple(diagnoses),
         output=output,
+        plots=tuple(plots),
     )
 
 

@@ -35,6 +35,20 @@ class Diagnosis:
 
 
 @dataclass(frozen=True)
+class Plot:
+    """Numbers a student would rather look at than read, for the HTML report.
+
+    kind "curve": data = {"x_label", "y_label", "series": {label: [y, ...]}}
+    kind "heatmap": data = {"label", "rows": [[value, ...], ...]} (relative
+    error per entry of a matrix; NaN-free, capped)
+    """
+
+    kind: str
+    title: str
+    data: dict
+
+
+@dataclass(frozen=True)
 class ExerciseResult:
     name: str  # "module.function"
     status: str  # one of STATUSES
@@ -44,6 +58,7 @@ class ExerciseResult:
     checks: tuple[Check, ...] = ()
     diagnoses: tuple[Diagnosis, ...] = ()
     output: str = ""  # what the student's code printed, truncated
+    plots: tuple[Plot, ...] = ()
 
     @property
     def module(self) -> str:
@@ -56,6 +71,7 @@ class ExerciseResult:
                 **data,
                 "checks": tuple(Check(**c) for c in data.get("checks", ())),
                 "diagnoses": tuple(Diagnosis(**d) for d in data.get("diagnoses", ())),
+                "plots": tuple(Plot(**p) for p in data.get("plots", ())),
             }
         )
 
