@@ -16,10 +16,34 @@ from conftest import check_golden
 from grader.class_summary import failure_rates, histogram_counts, mistake_counts
 from grader.class_summary import render as render_summary
 from grader.gradebook import ExerciseGrade, Grade
-from grader.model import Check, Diagnosis, ExerciseResult, Report
+from grader.model import Check, Diagnosis, ExerciseResult, Plot, Report
 from grader.reporters import FORMATS, html, reporter
+from grader.reporters.junit import clean_text
 
 HOSTILE = '</pre><script>alert("x")</script><img src=x onerror=alert(1)> & \x00\x1b[31m'
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def sample_plots() -> tuple[Plot, ...]:
+    """fit's plots as grader/plots.py builds them, with a hostile title and label."""
+    curve = Plot(
+        "curve",
+        f"fit's loss per iteration: yours and the reference's {HOSTILE}",
+        {
+            "x_label": "iteration",
+            "y_label": "batch loss",
+            "series": {
+                "yours": [0.2984, 0.2805, 0.2619, 0.2431],
+                "reference": [0.2984, 0.2805, 0.2601, 0.2390],
+            },
+        },
+    )
+    heatmap = Plot(
+        "heatmap",
+        "relative error of each entry of W1",
+        {"label": f"W1{HOSTILE}", "rows": [[1e-6, 3e-5], [1e-3, 0.0]]},
+    )
+    return curve, heatmap
 
 
 def sample_report() -> Report:
@@ -46,16 +70,28 @@ def sample_report() -> Report:
             output=f"epoch 1 {HOSTILE}\n",
         ),
         ExerciseResult("forward.half_sse", "missing", 0, 3, "half_sse still raises NotImplementedError"),
+        ExerciseResult(
+            "training.fit",
+            "failed",
+            0,
+            8,
+            "canonical, 3 epochs of batch 1: W1[0, 1]: expected 0.1988, got 0.1991",
+            checks=(Check("canonical, 3 epochs of batch 1", False, "W1[0, 1]: expected 0.1988, got 0.1991"),),
+            plots=sample_plots(),
+        ),
     )
     return Report(
         score=4,
-        max_score=13,
+        max_score=21,
         seed=0,
         exercises=exercises,
         submission=f"alice{HOSTILE}.zip",
         notes=(f"ignored: {HOSTILE}",),
         grader_version="0.1.0",
     )
+
+
+SVG_TAGS = {"svg", "title", "desc", "line", "polyline", "circle", "rect", "text", "tspan"}
 
 
 class Tags(HTMLParser):
@@ -114,6 +150,11 @@ def test_student_text_never_becomes_markup():
         "span",
         "details",
         "summary",
+        "div",
+        "figure",
+        "figcaption",
+        "br",
+        *SVG_TAGS,
     }
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", page)
     text = "".join(tags.data)
@@ -127,6 +168,142 @@ def test_html_loads_nothing():
         assert not {"src", "srcset"} & set(attrs), tag
         assert not attrs.get("href", "#").strip().lower().startswith(("http", "//", "javascript")), attrs
     assert "default-src 'none'" in page
+
+
+# -- plots ------------------------------------------------------------------------------------------------
+
+
+def svgs(page: str) -> list[ET.Element]:
+    """Every inline SVG of a page, parsed as XML: it must be well-formed."""
+    return [ET.fromstring(svg) for svg in re.findall(r"<svg .*?</svg>", page, flags=re.DOTALL)]
+
+
+def report_with(*plots: Plot) -> Report:
+    exercise = ExerciseResult("training.fit", "failed", 0, 8, "wrong", plots=plots)
+    return Report(score=0, max_score=8, seed=0, exercises=(exercise,))
+
+
+def curve(yours: list[float], reference: list[float]) -> Plot:
+    series = {"yours": yours, "reference": reference}
+    return Plot("curve", "loss", {"x_label": "iteration", "y_label": "batch loss", "series": series})
+
+
+def test_every_plot_is_an_accessible_svg_with_its_title():
+    report = sample_report()
+    plots = [plot for exercise in report.exercises for plot in exercise.plots]
+    drawn = svgs(html.render(report))
+    assert len(drawn) == len(plots) == 2
+    for plot, svg in zip(plots, drawn):
+        title = clean_text(plot.title)
+        assert svg.tag == f"{SVG}svg"
+        assert (svg.get("role"), svg.get("aria-label")) == ("img", title)
+        assert svg.find(f"{SVG}title").text == title
+        assert svg.find(f"{SVG}desc").text
+
+
+def test_loss_curve_draws_each_series_point_by_point_with_a_legend():
+    plot = sample_plots()[0]
+    svg = svgs(html.render(report_with(plot)))[0]
+    lines = svg.findall(f"{SVG}polyline")
+    assert [len(line.get("points").split()) for line in lines] == [4, 4]
+    assert [line.get("stroke") for line in lines] == [html.SERIES["reference"][0], html.SERIES["yours"][0]]
+    texts = ["".join(t.itertext()) for t in svg.iter(f"{SVG}text")]
+    assert {"yours", "reference", "iteration", "batch loss"} <= set(texts)
+    assert "0.26" in texts and "0.30" in texts  # linear ticks around 0.239 to 0.298
+    yours = [tuple(map(float, p.split(","))) for p in lines[1].get("points").split()]
+    assert [x for x, _ in yours] == sorted(x for x, _ in yours)
+    assert yours[0][1] < yours[-1][1]  # the loss falls: the line goes down the page, where y grows
+
+
+def test_loss_curve_is_on_a_log_scale_only_past_two_decades():
+    def y_title(plot: Plot) -> str:
+        svg = svgs(html.render(report_with(plot)))[0]
+        return "".join(next(t for t in svg.iter(f"{SVG}text") if t.get("transform")).itertext())
+
+    assert y_title(curve([1.0, 0.1, 0.009], [1.0, 0.5, 0.2])) == "batch loss (log scale)"
+    assert y_title(curve([1.0, 0.1, 0.011], [1.0, 0.5, 0.2])) == "batch loss"
+    assert y_title(curve([1.0, 0.0, 0.0], [1.0, 1e-6, 1e-9])) == "batch loss"  # a zero has no logarithm
+
+
+def test_curve_caption_names_the_gap_and_a_missing_iteration():
+    page = html.render(report_with(curve([0.3, 0.28, 0.26], [0.3, 0.28, 0.25, 0.24])))
+    assert (
+        "Yours has 3 iterations, the reference 4. Largest gap between the curves: 0.01 at iteration 3."
+        in page
+    )
+    same = html.render(report_with(curve([0.3, 0.28], [0.3, 0.28])))
+    assert "The curves agree on all 2 iterations they share." in same
+
+
+def test_heat_map_has_a_square_per_entry_named_as_the_lesson_does():
+    plot = Plot(
+        "heatmap", "relative error of each entry of dW1", {"label": "dW1", "rows": [[1e-6, 1e-3, 1e-5]] * 2}
+    )
+    svg = svgs(html.render(report_with(plot)))[0]
+    squares = [rect for rect in svg.iter(f"{SVG}rect") if rect.find(f"{SVG}title") is not None]
+    names = [rect.find(f"{SVG}title").text for rect in squares]
+    assert names == [
+        f"dW1[{i}, {j}]: relative error {error}"
+        for i in range(2)
+        for j, error in enumerate(["1e-6", "0.001", "1e-5"])
+    ]
+    # coloured by log10 of the error: the scale runs from 1e-6 (palest) to 1e-3 (darkest)
+    assert [rect.get("fill") for rect in squares[:3]] == [
+        html.HEAT[0],
+        html.HEAT[-1],
+        html.heat_colour(1 / 3),
+    ]
+    legend = ["".join(t.itertext()) for t in svg.iter(f"{SVG}text")]
+    assert {"10-6", "10-5", "10-4", "10-3"} <= set(legend)
+
+
+def test_large_matrices_are_drawn_in_blocks_showing_their_largest_error():
+    rows = [[1e-4] * 100 for _ in range(90)]
+    rows[89][99] = 0.5
+    plot = Plot("heatmap", "relative error of each entry of W1", {"label": "W1", "rows": rows})
+    page = html.render(report_with(plot))
+    titles = [t.text for t in svgs(page)[0].iter(f"{SVG}title")][1:]
+    assert len(titles) == 30 * 34  # blocks of 3 x 3 entries
+    assert titles[0] == "W1[0:3, 0:3]: relative error 0.0001"
+    assert titles[-1] == "W1[87:90, 99]: relative error 0.5"
+    assert "Largest relative error 0.5 at W1[89, 99]" in page
+    assert "Each square shows the largest error of 3 x 3 entries." in page
+
+
+def test_capped_errors_say_so():
+    plot = Plot("heatmap", "t", {"label": "W2", "rows": [[1e-3, 1e3]]})
+    assert "W2[0, 1]: relative error at least 1000" in html.render(report_with(plot))
+
+
+def test_plots_of_an_unknown_kind_are_left_out():
+    page = html.render(report_with(Plot("histogram", "x", {})))
+    assert "<svg" not in page and "Plots" not in page
+
+
+def test_pages_without_plots_keep_the_plain_style():
+    assert "figcaption" not in html.render(report_with())
+    assert "figcaption" in html.render(report_with(*sample_plots()))
+
+
+@pytest.mark.parametrize(
+    "low, high, ticks",
+    [
+        (0.2619, 0.2984, ["0.26", "0.27", "0.28", "0.29", "0.30"]),
+        (0, 7, ["0", "2", "4", "6", "8"]),
+        (-0.5, 0.5, ["-0.6", "-0.4", "-0.2", "0.0", "0.2", "0.4", "0.6"]),
+        (0.1, 0.1, ["0.090", "0.095", "0.100", "0.105", "0.110"]),  # a flat curve, padded by 10 %
+        (1e-7, 3e-7, ["1e-7", "1.5e-7", "2e-7", "2.5e-7", "3e-7"]),
+    ],
+)
+def test_linear_scales_have_round_ticks_around_the_values(low, high, ticks):
+    scale = html.linear_scale(low, high)
+    assert [shown for _, shown in scale.ticks] == ticks
+    assert scale.low <= low and scale.high >= high
+
+
+def test_log_scales_are_whole_decades_at_most_eight_labelled():
+    assert (html.log_scale(2e-3, 0.3).low, html.log_scale(2e-3, 0.3).high) == (-3, 0)
+    assert len(html.log_scale(1e-12, 1e3).ticks) <= 8
 
 
 def test_unreadable_page_escapes_the_message():
@@ -206,7 +383,7 @@ def test_class_summary_golden():
 
 def test_class_summary_plots_are_well_formed_svg():
     page = render_summary(sample_grades(), EXERCISES)
-    svgs = re.findall(r"<svg .*?</svg>", page, flags=re.S)
+    svgs = re.findall(r"<svg .*?</svg>", page, flags=re.DOTALL)
     assert len(svgs) == 3
     for svg in svgs:
         root = ET.fromstring(svg)
