@@ -46,7 +46,7 @@ class Settings:
     seed: int = api.DEFAULT_SEED
     examples: int = api.DEFAULT_EXAMPLES
     timeout: float = 10.0
-    memory: int = 2 * 1024**3
+    memory: int = 1024**3
 
 
 @dataclass(frozen=True)
@@ -392,7 +392,7 @@ def grade_batch(
     seed: int = api.DEFAULT_SEED,
     examples: int = api.DEFAULT_EXAMPLES,
     timeout: float = 10.0,
-    memory: int = 2 * 1024**3,
+    memory: int = 1024**3,
     only: tuple[str, ...] = (),
     key: str | os.PathLike | None = None,
     scheduler: str | None = None,

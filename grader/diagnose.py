@@ -17,55 +17,151 @@ and a stale-weights update are two mistakes, not a pair to search for).
 
 from __future__ import annotations
 
+import math
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Callable, Sequence
 
 import numpy as np
 
 from . import mutants as M
 from .compare import tolerance
+from .engine import input_scale
 from .model import Diagnosis
 from .suite import Case
 
 # What the student reads, by contract id, in the contract's order. A message
 # names the mistake and the lesson step to reread; it never shows the solution.
 MESSAGES = {
-    "loss_grad_sign": "the derivative of the loss has the wrong sign (target minus output instead of output minus target), so every gradient points the wrong way (back propagation, step 2)",
-    "no_output_derivative": "the output delta lacks the activation's derivative: output minus target alone is the cross-entropy delta, but this loss is half the sum of squared errors (back propagation, step 3)",
-    "missing_activation_derivative": "a hidden layer's delta lacks its activation's derivative: after going back through the weights, the error still passes through the activation at that layer's z (back propagation, steps 3 and 5)",
-    "raw_error_backprop": "the raw output error, not the output delta, is sent back to the hidden layer: what goes back through the weights is dL/dz, after the activation's derivative (back propagation, steps 3 and 4)",
-    "stale_weights": "a layer's weights are updated before the error goes back through them: take every gradient with the weights of the forward pass, then update (training, train_step)",
-    "derivative_of_activation": "the activation's derivative is applied to the wrong quantity: its formula in z applied to the activation's output a, or its formula in a applied to z (activations; back propagation, step 3)",
-    "derivative_at_upstream": "the activation's derivative is evaluated at the upstream gradient da instead of at the pre-activation z (back propagation, step 3)",
-    "transposed_weight_grad": "the weight gradient is transposed: dW has the shape of W, (n_out, n_in), one row per unit of the layer (back propagation, step 4)",
-    "wrong_layer_input": "the weight gradient is built from the wrong values: it takes the layer's input in the forward pass, not the layer's own output (back propagation, steps 1 and 4)",
-    "bias_grad_not_summed": "the bias gradient is not summed over the batch: db has the shape of b, one number per unit, adding up every sample's share (back propagation, step 4)",
-    "batch_mean": "the gradients are divided by the batch size: the loss is a sum over the batch, so its gradient is a sum too, not a mean (back propagation, step 4)",
+    "loss_grad_sign": (
+        "the derivative of the loss has the wrong sign (target minus output instead of output minus "
+        "target), so every gradient points the wrong way (back propagation, step 2)"
+    ),
+    "no_output_derivative": (
+        "the output delta lacks the activation's derivative: output minus target alone is the cross-"
+        "entropy delta, but this loss is half the sum of squared errors (back propagation, step 3)"
+    ),
+    "missing_activation_derivative": (
+        "a hidden layer's delta lacks its activation's derivative: after going back through the "
+        "weights, the error still passes through the activation at that layer's z (back propagation, "
+        "steps 3 and 5)"
+    ),
+    "raw_error_backprop": (
+        "the raw output error, not the output delta, is sent back to the hidden layer: what goes back "
+        "through the weights is dL/dz, after the activation's derivative (back propagation, steps 3 and"
+        " 4)"
+    ),
+    "stale_weights": (
+        "a layer's weights are updated before the error goes back through them: take every gradient "
+        "with the weights of the forward pass, then update (training, train_step)"
+    ),
+    "derivative_of_activation": (
+        "the activation's derivative is applied to the wrong quantity: its formula in z applied to the "
+        "activation's output a, or its formula in a applied to z (activations; back propagation, step "
+        "3)"
+    ),
+    "derivative_at_upstream": (
+        "the activation's derivative is evaluated at the upstream gradient da instead of at the pre-"
+        "activation z (back propagation, step 3)"
+    ),
+    "transposed_weight_grad": (
+        "the weight gradient is transposed: dW has the shape of W, (n_out, n_in), one row per unit of "
+        "the layer (back propagation, step 4)"
+    ),
+    "wrong_layer_input": (
+        "the weight gradient is built from the wrong values: it takes the layer's input in the forward "
+        "pass, not the layer's own output (back propagation, steps 1 and 4)"
+    ),
+    "bias_grad_not_summed": (
+        "the bias gradient is not summed over the batch: db has the shape of b, one number per unit, "
+        "adding up every sample's share (back propagation, step 4)"
+    ),
+    "batch_mean": (
+        "the gradients are divided by the batch size: the loss is a sum over the batch, so its gradient"
+        " is a sum too, not a mean (back propagation, step 4)"
+    ),
     "tanh_grad_is_tanh": "tanh_grad returns tanh itself, not its derivative (activations, tanh_grad)",
     "tanh_grad_missing_square": "tanh_grad lacks a square: its derivative uses tanh(z) squared (activations, tanh_grad)",
-    "relu_grad_at_zero": "relu's derivative at z = 0 is taken as 1; here, as in PyTorch, it is 0 (activations, relu_grad)",
-    "loss_mean": "the loss is averaged instead of summed: it is half the sum of the squared errors over every element, divided by nothing (forward, half_sse)",
-    "loss_missing_half": "the loss lacks its factor 1/2, or its gradient is twice too large: with the 1/2, the derivative of the loss is simply output minus target (forward, half_sse; back propagation, step 2)",
-    "missing_output_activation": "the output layer has no activation: the activation comes after every layer, the output layer included (the forward pass)",
-    "unstable_sigmoid": "sigmoid overflows to nan or inf for large |z|: exp of a large positive number overflows, so use a form that never takes one (activations, sigmoid)",
-    "sgd_ascent": "the update adds the step instead of subtracting it: the gradient points uphill, and gradient descent goes the other way (gradient descent, sgd_update)",
-    "bias_not_updated": "the biases are left as they were: a training step moves every weight and every bias (training, train_step)",
-    "bias_update_per_input": "each bias is updated once per input of its layer (n_in times) instead of once per step (training, train_step)",
-    "lr_ignored": "the update does not use the learning rate: the step is the gradient scaled by lr (gradient descent, sgd_update)",
-    "in_place_update": "the arguments are changed in place: build new arrays and leave the caller's as they were (conventions: no function modifies its arguments)",
-    "floor_batches": "the number of batches is rounded down, so the last partial batch is lost: an epoch includes it (gradient descent, num_batches)",
-    "extra_empty_batch": "one batch too many when the batch size divides the number of samples: the count rounds up, it does not add one (gradient descent, num_batches)",
+    "relu_grad_at_zero": (
+        "relu's derivative at z = 0 is taken as 1; here, as in PyTorch, it is 0 (activations, relu_grad)"
+    ),
+    "loss_mean": (
+        "the loss is averaged instead of summed: it is half the sum of the squared errors over every "
+        "element, divided by nothing (forward, half_sse)"
+    ),
+    "loss_missing_half": (
+        "the loss lacks its factor 1/2, or its gradient is twice too large: with the 1/2, the "
+        "derivative of the loss is simply output minus target (forward, half_sse; back propagation, "
+        "step 2)"
+    ),
+    "missing_output_activation": (
+        "the output layer has no activation: the activation comes after every layer, the output layer "
+        "included (the forward pass)"
+    ),
+    "unstable_sigmoid": (
+        "sigmoid overflows to nan or inf for large |z|: exp of a large positive number overflows, so "
+        "use a form that never takes one (activations, sigmoid)"
+    ),
+    "sgd_ascent": (
+        "the update adds the step instead of subtracting it: the gradient points uphill, and gradient "
+        "descent goes the other way (gradient descent, sgd_update)"
+    ),
+    "bias_not_updated": (
+        "the biases are left as they were: a training step moves every weight and every bias (training,"
+        " train_step)"
+    ),
+    "bias_update_per_input": (
+        "each bias is updated once per input of its layer (n_in times) instead of once per step "
+        "(training, train_step)"
+    ),
+    "lr_ignored": (
+        "the update does not use the learning rate: the step is the gradient scaled by lr (gradient "
+        "descent, sgd_update)"
+    ),
+    "in_place_update": (
+        "the arguments are changed in place: build new arrays and leave the caller's as they were "
+        "(conventions: no function modifies its arguments)"
+    ),
+    "floor_batches": (
+        "the number of batches is rounded down, so the last partial batch is lost: an epoch includes it"
+        " (gradient descent, num_batches)"
+    ),
+    "extra_empty_batch": (
+        "one batch too many when the batch size divides the number of samples: the count rounds up, it "
+        "does not add one (gradient descent, num_batches)"
+    ),
     "dropped_last_batch": "fit skips the last, partial batch: every sample is used in every epoch (training, fit)",
-    "shuffled_batches": "fit reorders the samples: batch k holds rows k*batch_size to (k+1)*batch_size, in their given order (training, fit)",
-    "chain_missing_inner": "the chain rule leaves out the derivative of the first step, h1 = w * x, with respect to w (chain rule, step h1)",
-    "chain_exp_sign": "a sign is lost at h3 = -h2 or at h4 = exp(h3): dh3/dh2 is negative, and exp is its own derivative (chain rule, steps h3 and h4)",
+    "shuffled_batches": (
+        "fit reorders the samples: batch k holds rows k*batch_size to (k+1)*batch_size, in their given "
+        "order (training, fit)"
+    ),
+    "chain_missing_inner": (
+        "the chain rule leaves out the derivative of the first step, h1 = w * x, with respect to w "
+        "(chain rule, step h1)"
+    ),
+    "chain_exp_sign": (
+        "a sign is lost at h3 = -h2 or at h4 = exp(h3): dh3/dh2 is negative, and exp is its own "
+        "derivative (chain rule, steps h3 and h4)"
+    ),
     "chain_reciprocal_sign": "the derivative of f = 1/h5 has the wrong sign: 1/h5 falls as h5 grows (chain rule, step f)",
     "chain_reciprocal_square": "the derivative of f = 1/h5 lacks its square (chain rule, step f)",
-    "fixed_shape": "the code only works for the shape of the worked example: take the sizes from the arrays (x.shape, W.shape), never write them in (conventions)",
-    "batch_one_only": "only the first sample of the batch is used: a batch is rows, and every row counts (conventions: a batch is rows)",
-    "hardcoded_answers": "the same answer comes back whatever the input: the worked example's figures are written in, not computed",
-    "numerical_gradient": "the gradients are finite differences, not the chain rule: derive them by hand (back propagation); differences lose precision and miss relu's kink at 0",
+    "fixed_shape": (
+        "the code only works for the shape of the worked example: take the sizes from the arrays "
+        "(x.shape, W.shape), never write them in (conventions)"
+    ),
+    "batch_one_only": (
+        "only the first sample of the batch is used: a batch is rows, and every row counts "
+        "(conventions: a batch is rows)"
+    ),
+    "hardcoded_answers": (
+        "the same answer comes back whatever the input: the worked example's figures are written in "
+        "instead of computed from the arguments (the exercise's Inputs and Returns)"
+    ),
+    "numerical_gradient": (
+        "the gradients are finite differences, not derived with the chain rule: differences lose "
+        "precision and miss relu's kink at 0 (back propagation, steps 1 to 5)"
+    ),
 }
 
 RTOL = 1e-9  # a mutant matches to float64 round-off: every real mistake is far larger
@@ -106,30 +202,67 @@ def slot(key: str) -> str:
 # Which mutants each exercise is compared with --------------------------------------------
 
 ACTIVATION_FAULTS = (
-    "tanh_grad_is_tanh", "tanh_grad_missing_square", "relu_grad_at_zero",
-    "unstable_sigmoid:exp-ratio", "unstable_sigmoid:grad-exp",
-    "derivative_of_activation:z-formula-on-a", "derivative_of_activation:a-formula-on-z",
+    "tanh_grad_is_tanh",
+    "tanh_grad_missing_square",
+    "relu_grad_at_zero",
+    "unstable_sigmoid:exp-ratio",
+    "unstable_sigmoid:grad-exp",
+    "derivative_of_activation:z-formula-on-a",
+    "derivative_of_activation:a-formula-on-z",
 )
 DELTA_FAULTS = (*ACTIVATION_FAULTS, "derivative_at_upstream:times", "derivative_at_upstream:alone")
 LAYER_FAULTS = (
     "transposed_weight_grad",
-    "bias_grad_not_summed:unsummed", "bias_grad_not_summed:all-axes", "bias_grad_not_summed:wrong-axis", "bias_grad_not_summed:mean",
-    "batch_mean:parameters", "batch_mean:every-gradient", "batch_one_only",
+    "bias_grad_not_summed:unsummed",
+    "bias_grad_not_summed:all-axes",
+    "bias_grad_not_summed:wrong-axis",
+    "bias_grad_not_summed:mean",
+    "batch_mean:parameters",
+    "batch_mean:every-gradient",
+    "batch_one_only",
 )
-LOSS_GRAD_FAULTS = ("loss_grad_sign", "loss_missing_half:gradient", "loss_mean:gradient-elements", "loss_mean:gradient-outputs")
+LOSS_GRAD_FAULTS = (
+    "loss_grad_sign",
+    "loss_missing_half:gradient",
+    "loss_mean:gradient-elements",
+    "loss_mean:gradient-outputs",
+)
 BACKWARD_FAULTS = (
     *LOSS_GRAD_FAULTS,
-    "no_output_derivative", "missing_output_activation:in-backward", "missing_output_activation:in-backward-with-derivative",
-    "missing_activation_derivative", "raw_error_backprop:every-layer", "raw_error_backprop:output-layer",
-    "wrong_layer_input:own-output", "wrong_layer_input:pre-activation",
-    *DELTA_FAULTS, *LAYER_FAULTS, "numerical_gradient",
+    "no_output_derivative",
+    "missing_output_activation:in-backward",
+    "missing_output_activation:in-backward-with-derivative",
+    "missing_activation_derivative",
+    "raw_error_backprop:every-layer",
+    "raw_error_backprop:output-layer",
+    "wrong_layer_input:own-output",
+    "wrong_layer_input:pre-activation",
+    *DELTA_FAULTS,
+    *LAYER_FAULTS,
+    "numerical_gradient",
 )
 SGD_FAULTS = ("sgd_ascent", "lr_ignored", "bias_not_updated", "bias_update_per_input", "stale_weights")
 LOSS_FAULTS = ("loss_mean:elements", "loss_mean:outputs", "loss_mean:batch", "loss_missing_half")
-LOSS_VALUE_FAULTS = (*LOSS_FAULTS, "missing_output_activation", "batch_one_only", "unstable_sigmoid:exp-ratio")
-BATCH_FAULTS = ("floor_batches", "extra_empty_batch", "dropped_last_batch")  # in fit, an empty batch changes only the losses
-CHAIN_FAULTS = ("chain_missing_inner", "chain_exp_sign:exp", "chain_exp_sign:negation", "chain_reciprocal_sign", "chain_reciprocal_square")
-GRAD_OF_ACTIVATION = ("derivative_of_activation:z-formula-on-a", "derivative_of_activation:a-formula-on-z", "numerical_gradient")
+LOSS_VALUE_FAULTS = (
+    *LOSS_FAULTS,
+    "missing_output_activation",
+    "batch_one_only",
+    "unstable_sigmoid:exp-ratio",
+)
+# In fit an extra empty batch changes only the losses, so these are tried on both parts.
+BATCH_FAULTS = ("floor_batches", "extra_empty_batch", "dropped_last_batch")
+CHAIN_FAULTS = (
+    "chain_missing_inner",
+    "chain_exp_sign:exp",
+    "chain_exp_sign:negation",
+    "chain_reciprocal_sign",
+    "chain_reciprocal_square",
+)
+GRAD_OF_ACTIVATION = (
+    "derivative_of_activation:z-formula-on-a",
+    "derivative_of_activation:a-formula-on-z",
+    "numerical_gradient",
+)
 
 
 @dataclass(frozen=True)
@@ -141,6 +274,8 @@ class Plan:
     - loss_faults: keys tried on the loss of a params+loss(es) result
     - loss_follows_params: the losses depend on the parameters' path (fit)
     - fixed_shape: the exercise takes a network, so code can be written for one shape
+    - anchors: when given, a pair tried on the result holds one of these keys
+      (fit's pairs of two train_step mistakes are named on train_step, faster)
     """
 
     predict: Callable[[Case, frozenset], object]
@@ -148,6 +283,7 @@ class Plan:
     loss_faults: tuple[str, ...] = ()
     loss_follows_params: bool = False
     fixed_shape: bool = False
+    anchors: tuple[str, ...] = ()
 
 
 def activation_of(case: Case) -> str:
@@ -155,12 +291,22 @@ def activation_of(case: Case) -> str:
 
 
 PLANS = {
-    "gradient_descent.num_batches": Plan(lambda c, m: M.num_batches(*c.args, m), ("floor_batches", "extra_empty_batch")),
-    "gradient_descent.num_iterations": Plan(lambda c, m: M.num_iterations(*c.args, m), ("floor_batches", "extra_empty_batch")),
-    "gradient_descent.sgd_update": Plan(lambda c, m: M.sgd_update(*c.args, m), ("sgd_ascent", "lr_ignored"), fixed_shape=True),
+    "gradient_descent.num_batches": Plan(
+        lambda c, m: M.num_batches(*c.args, m), ("floor_batches", "extra_empty_batch")
+    ),
+    "gradient_descent.num_iterations": Plan(
+        lambda c, m: M.num_iterations(*c.args, m), ("floor_batches", "extra_empty_batch")
+    ),
+    "gradient_descent.sgd_update": Plan(
+        lambda c, m: M.sgd_update(*c.args, m), ("sgd_ascent", "lr_ignored"), fixed_shape=True
+    ),
     "chain_rule.composite": Plan(lambda c, m: M.composite(*c.args)),
-    "chain_rule.local_derivatives": Plan(lambda c, m: np.array(M.local_derivatives(*c.args, m)), CHAIN_FAULTS),
-    "chain_rule.composite_grad": Plan(lambda c, m: np.array(M.composite_grad(*c.args, m)), (*CHAIN_FAULTS, *GRAD_OF_ACTIVATION)),
+    "chain_rule.local_derivatives": Plan(
+        lambda c, m: np.array(M.local_derivatives(*c.args, m)), CHAIN_FAULTS
+    ),
+    "chain_rule.composite_grad": Plan(
+        lambda c, m: np.array(M.composite_grad(*c.args, m)), (*CHAIN_FAULTS, *GRAD_OF_ACTIVATION)
+    ),
     "activations.sigmoid": Plan(lambda c, m: M.sigmoid(c.args[0], m), ("unstable_sigmoid:exp-ratio",)),
     "activations.tanh": Plan(lambda c, m: M.activate("tanh", c.args[0], m)),
     "activations.relu": Plan(lambda c, m: M.activate("relu", c.args[0], m)),
@@ -172,36 +318,60 @@ PLANS = {
         lambda c, m: M.activation_grad("tanh", c.args[0], m),
         ("tanh_grad_is_tanh", "tanh_grad_missing_square", *GRAD_OF_ACTIVATION),
     ),
-    "activations.relu_grad": Plan(lambda c, m: M.activation_grad("relu", c.args[0], m), ("relu_grad_at_zero", "numerical_gradient")),
-    "forward.linear_forward": Plan(lambda c, m: M.linear_forward(*c.args, m), ("batch_one_only", "batch_one_only:row"), fixed_shape=True),
+    "activations.relu_grad": Plan(
+        lambda c, m: M.activation_grad("relu", c.args[0], m), ("relu_grad_at_zero", "numerical_gradient")
+    ),
+    "forward.linear_forward": Plan(
+        lambda c, m: M.linear_forward(*c.args, m), ("batch_one_only", "batch_one_only:row"), fixed_shape=True
+    ),
     "forward.forward": Plan(
         lambda c, m: M.forward(*c.args, activation_of(c), m),
         ("missing_output_activation", "unstable_sigmoid:exp-ratio", "batch_one_only", "batch_one_only:row"),
         fixed_shape=True,
     ),
-    "forward.half_sse": Plan(lambda c, m: M.half_sse(*c.args, m), (*LOSS_FAULTS, "batch_one_only"), fixed_shape=True),
-    "backward.linear_backward": Plan(lambda c, m: M.linear_backward(*c.args, m), LAYER_FAULTS, fixed_shape=True),
+    "forward.half_sse": Plan(
+        lambda c, m: M.half_sse(*c.args, m), (*LOSS_FAULTS, "batch_one_only"), fixed_shape=True
+    ),
+    "backward.linear_backward": Plan(
+        lambda c, m: M.linear_backward(*c.args, m), LAYER_FAULTS, fixed_shape=True
+    ),
     "backward.activation_backward": Plan(
         lambda c, m: M.activation_backward(*c.args, activation_of(c), m),
         (*DELTA_FAULTS, "missing_activation_derivative", "numerical_gradient", "batch_one_only"),
     ),
-    "backward.backward": Plan(lambda c, m: M.backward(*c.args, activation_of(c), m), BACKWARD_FAULTS, fixed_shape=True),
+    "backward.backward": Plan(
+        lambda c, m: M.backward(*c.args, activation_of(c), m), BACKWARD_FAULTS, fixed_shape=True
+    ),
     "training.train_step": Plan(
         lambda c, m: M.train_step(*c.args, activation_of(c), m),
-        (*BACKWARD_FAULTS, *SGD_FAULTS), LOSS_VALUE_FAULTS, fixed_shape=True,
+        (*BACKWARD_FAULTS, *SGD_FAULTS),
+        LOSS_VALUE_FAULTS,
+        fixed_shape=True,
     ),
     "training.fit": Plan(
         lambda c, m: M.fit(*c.args, activation_of(c), m),
         (*BACKWARD_FAULTS, *SGD_FAULTS, *BATCH_FAULTS),
-        (*LOSS_VALUE_FAULTS, *BATCH_FAULTS), loss_follows_params=True, fixed_shape=True,
+        (*LOSS_VALUE_FAULTS, *BATCH_FAULTS),
+        loss_follows_params=True,
+        fixed_shape=True,
+        anchors=(*BATCH_FAULTS, "batch_one_only"),
     ),
     "torch_net.make_net": Plan(
-        lambda c, m: M.forward(c.args[0], c.args[2], activation_of(c), m), ("missing_output_activation", "batch_one_only"), fixed_shape=True
+        lambda c, m: M.forward(c.args[0], c.args[2], activation_of(c), m),
+        ("missing_output_activation", "batch_one_only"),
+        fixed_shape=True,
     ),
     "torch_net.torch_train_step": Plan(
         lambda c, m: M.train_step(*c.args, activation_of(c), m),
-        (*LOSS_GRAD_FAULTS, "missing_output_activation:in-backward", "batch_mean:parameters", "batch_one_only", *SGD_FAULTS[:3]),
-        LOSS_VALUE_FAULTS, fixed_shape=True,
+        (
+            *LOSS_GRAD_FAULTS,
+            "missing_output_activation:in-backward",
+            "batch_mean:parameters",
+            "batch_one_only",
+            *SGD_FAULTS[:3],
+        ),
+        LOSS_VALUE_FAULTS,
+        fixed_shape=True,
     ),
 }
 
@@ -233,28 +403,38 @@ def structure(value):
 
 
 def close(observed, predicted, slack=None) -> bool:
-    """True when `observed` is `predicted` to round-off (plus `slack`, leaf by leaf).
+    """True when `observed` is `predicted` to round-off (plus `slack`, a list with an
+    array per leaf). Non-finite entries must sit where the prediction has them."""
+    return predicted is not None and walk_close(observed, predicted, None if slack is None else iter(slack))
 
-    Non-finite entries must sit where the prediction has them (nan and inf alike).
-    """
-    if predicted is None or structure(observed) != structure(predicted):
+
+def walk_close(observed, predicted, slack) -> bool:
+    if isinstance(predicted, (list, tuple)):
+        return (
+            isinstance(observed, (list, tuple))
+            and len(observed) == len(predicted)
+            and all(walk_close(o, p, slack) for o, p in zip(observed, predicted))
+        )
+    if isinstance(observed, (list, tuple)):
         return False
-    got, want = leaves(observed), leaves(predicted)
-    if got is None or want is None:
+    try:
+        got, want = np.asarray(observed, dtype=float), np.asarray(predicted, dtype=float)
+    except (TypeError, ValueError):
         return False
-    for index, (g, w) in enumerate(zip(got, want)):
-        g = same_shape(g, w)
-        if g is None:
-            return False
-        finite = np.isfinite(w)
-        if not np.array_equal(finite, np.isfinite(g)):
-            return False
-        allowed = RTOL * np.abs(w) + (ATOL_SCALE * np.max(np.abs(w[finite]), initial=0.0) + ATOL_FLOOR)
-        if slack is not None:
-            allowed = allowed + slack[index]
-        if not np.all((np.abs(g - w) <= allowed) | ~finite):
-            return False
-    return True
+    return leaf_close(got, want, None if slack is None else next(slack))
+
+
+def leaf_close(got: np.ndarray, want: np.ndarray, slack) -> bool:
+    got = same_shape(got, want)
+    if got is None:
+        return False
+    finite = np.isfinite(want)
+    if not np.array_equal(finite, np.isfinite(got)):
+        return False
+    allowed = RTOL * np.abs(want) + (ATOL_SCALE * np.max(np.abs(want[finite]), initial=0.0) + ATOL_FLOOR)
+    if slack is not None:
+        allowed = allowed + slack
+    return bool(np.all((np.abs(got - want) <= allowed) | ~finite))
 
 
 def same_shape(got: np.ndarray, want: np.ndarray) -> np.ndarray | None:
@@ -264,8 +444,9 @@ def same_shape(got: np.ndarray, want: np.ndarray) -> np.ndarray | None:
     return got.reshape(()) if want.ndim == 0 and got.size == 1 else None
 
 
-def passes(observed, expected) -> bool:
-    """True when `observed` passes the grader's own tolerance (compare.py) against `expected`."""
+def passes(observed, expected, scale: float = 1.0) -> bool:
+    """True when `observed` passes the grader's own tolerance (compare.py) against `expected`;
+    `scale` is the case's input scale, as the engine judges it."""
     if structure(observed) != structure(expected):
         return False
     got, want = leaves(observed), leaves(expected)
@@ -275,7 +456,7 @@ def passes(observed, expected) -> bool:
         g = same_shape(g, w)
         if g is None:
             return False
-        if not (np.all(np.isfinite(g)) and np.all(np.abs(g - w) <= tolerance(w))):
+        if not (np.all(np.isfinite(g)) and np.all(np.abs(g - w) <= tolerance(w, scale))):
             return False
     return True
 
@@ -294,9 +475,10 @@ class Trial:
 
     def result(self, mistakes: frozenset):
         if mistakes not in self.results:
+            # A mistake may crash on this case, as it would in the student's code: no prediction.
             try:
                 self.results[mistakes] = self.predict(self.case, mistakes)
-            except (ArithmeticError, ValueError, IndexError, TypeError):  # a mistake that crashes here, as it would in the student's code
+            except (ArithmeticError, ValueError, IndexError, TypeError):
                 self.results[mistakes] = None
         return self.results[mistakes]
 
@@ -318,6 +500,11 @@ def params_of(value):
 
 def loss_of(value):
     return value[1] if isinstance(value, (list, tuple)) and len(value) == 2 else None
+
+
+def right(trial: Trial, part: Part) -> bool:
+    """True when the grader accepts `part` of what came back on this case."""
+    return passes(part(trial.observed), part(trial.expected), input_scale(trial.case))
 
 
 def matches(trial: Trial, mistakes: frozenset, part: Part) -> bool:
@@ -346,41 +533,49 @@ def changed_leaves(value, baseline) -> frozenset[int] | None:
 
 
 def pairable(trials: list[Trial], keys: Sequence[str], part: Part, base: frozenset) -> list[str]:
-    """The mistakes worth pairing: each must show on some case, and on the first case whose
-    result differs from `base`, change no result the student got right there (a pair
-    whose second mistake exactly undoes the first on one result is not looked for)."""
-    first = next((t for t in trials if not close(part(t.observed), part(t.result(base)))), None)
-    shown = None if first is None else changed_leaves(part(first.observed), part(first.result(base)))
+    """The mistakes worth pairing: each must show on some case, and on the largest case
+    where the student's result differs from `base`'s (the least likely to hide a mistake
+    by a coincidence of sizes), change only results the student got wrong there. A
+    second mistake that exactly undoes the first on that case is not looked for."""
+    differing = [t for t in trials if not close(part(t.observed), part(t.result(base)))]
+    telling = max(differing, key=lambda t: size_of(t.observed), default=None)
+    shown = None if telling is None else changed_leaves(part(telling.observed), part(telling.result(base)))
 
     def worth(key: str) -> bool:
         if key in UNPAIRED or all(close(t.result(base | {key}), t.result(base)) for t in trials):
             return False
-        if shown is None:
-            return True
-        own = first.result(base | {key})
-        if own is None:
-            return False  # it crashes on a case the student's code ran
-        changed = changed_leaves(part(own), part(first.result(base)))
+        own = None if shown is None else telling.result(base | {key})
+        changed = None if own is None else changed_leaves(part(own), part(telling.result(base)))
         return changed is None or changed <= shown
 
     return [key for key in keys if worth(key)]
 
 
-def best_mutants(trials: list[Trial], keys: Sequence[str], part: Part, base: frozenset = M.NONE) -> list[frozenset]:
-    """Every single mistake (added to `base`) that explains `part` of every trial; failing that, every pair."""
+def best_mutants(
+    trials: list[Trial],
+    keys: Sequence[str],
+    part: Part,
+    base: frozenset = M.NONE,
+    anchors: Sequence[str] = (),
+) -> list[frozenset]:
+    """Every single mistake (added to `base`) that explains `part` of every trial; failing that,
+    every pair (holding one of `anchors`, when given)."""
     singles = [base | {key} for key in keys if explained(trials, base | {key}, part)]
     if singles:
         return singles
+    candidates = [(key, slot(key)) for key in pairable(trials, keys, part, base)]
     return [
         base | {a, b}
-        for a, b in combinations(pairable(trials, keys, part, base), 2)
-        if slot(a) != slot(b) and explained(trials, base | {a, b}, part)
+        for (a, slot_a), (b, slot_b) in combinations(candidates, 2)
+        if slot_a != slot_b
+        and (not anchors or a in anchors or b in anchors)
+        and explained(trials, base | {a, b}, part)
     ]
 
 
 def failing_first(trials: list[Trial], part: Part) -> list[Trial]:
     """Trials whose part is wrong first, smallest first: most mutants fail on the first one tried."""
-    return sorted(trials, key=lambda t: (passes(part(t.observed), part(t.expected)), size_of(t.observed)))
+    return sorted(trials, key=lambda t: (right(t, part), size_of(t.observed)))
 
 
 def size_of(value) -> int:
@@ -391,18 +586,24 @@ def size_of(value) -> int:
 def search(plan: Plan, trials: list[Trial]) -> list[frozenset]:
     """The mutants that explain the results: sets of keys, one set per explanation."""
     if not plan.loss_faults:
-        return best_mutants(failing_first(trials, whole), plan.faults, whole)
-    params_right = all(passes(params_of(t.observed), params_of(t.expected)) for t in trials)
-    paths = [M.NONE] if params_right else best_mutants(failing_first(trials, params_of), plan.faults, params_of)
+        return best_mutants(failing_first(trials, whole), plan.faults, whole, anchors=plan.anchors)
+    params_right = all(right(t, params_of) for t in trials)
+    paths = (
+        [M.NONE]
+        if params_right
+        else best_mutants(failing_first(trials, params_of), plan.faults, params_of, anchors=plan.anchors)
+    )
     if plan.loss_follows_params:
         found = []
         for path in paths:
             if explained(trials, path, loss_of):
                 found.append(path)
             else:
-                found += best_mutants(sorted(trials, key=lambda t: size_of(t.observed)), plan.loss_faults, loss_of, base=path)
+                found += best_mutants(
+                    sorted(trials, key=lambda t: size_of(t.observed)), plan.loss_faults, loss_of, base=path
+                )
         return [f for f in found if f]
-    losses_right = all(passes(loss_of(t.observed), loss_of(t.expected)) for t in trials)
+    losses_right = all(right(t, loss_of) for t in trials)
     values = [] if losses_right else best_mutants(failing_first(trials, loss_of), plan.loss_faults, loss_of)
     return [p for p in paths if p] + values
 
@@ -429,7 +630,9 @@ def roughly(observed, expected) -> bool:
     if got is None or want is None:
         return False
     for g, w in zip(got, want):
-        if g.size != w.size or not np.allclose(g.reshape(w.shape), w, rtol=1e-3, atol=1e-3 * (np.max(np.abs(w), initial=0) + 1e-12)):
+        if g.size != w.size or not np.allclose(
+            g.reshape(w.shape), w, rtol=1e-3, atol=1e-3 * (np.max(np.abs(w), initial=0) + 1e-12)
+        ):
             return False
     return True
 
@@ -438,7 +641,9 @@ def example_shapes(figures: dict | None) -> set[tuple[int, ...]]:
     from .cases import canonical_figures, network_of
 
     net = network_of(figures or canonical_figures())
-    return {net.x.shape, net.y.shape, net.x.shape[1:], net.y.shape[1:]} | {np.shape(p) for pair in net.params for p in pair}
+    return {net.x.shape, net.y.shape, net.x.shape[1:], net.y.shape[1:]} | {
+        np.shape(p) for pair in net.params for p in pair
+    }
 
 
 def array_shapes(value) -> list[tuple[int, ...]]:
@@ -449,8 +654,13 @@ def array_shapes(value) -> list[tuple[int, ...]]:
     return []
 
 
-def fixed_shape(trials: list[Trial], errored: Sequence[Case], figures: dict | None) -> bool:
-    """Right on every case shaped like the worked example, wrong (or crashed) on every other."""
+def fixed_shape(trials: list[Trial], errored: Sequence[Case], figures: dict | None, part: Part) -> bool:
+    """Right on every case shaped like the worked example, wrong (or crashed) on every other.
+
+    For training results `part` is the parameters, the step's own work: a loss that is
+    wrong only off the example comes from another function (a forward pass that returns
+    the example's output, say).
+    """
     shapes = example_shapes(figures)
 
     def shaped(case: Case) -> bool:
@@ -460,7 +670,7 @@ def fixed_shape(trials: list[Trial], errored: Sequence[Case], figures: dict | No
     other = [t for t in trials if not shaped(t.case)]
     if not example or not (other or any(not shaped(c) for c in errored)):
         return False
-    return all(passes(t.observed, t.expected) for t in example) and not any(passes(t.observed, t.expected) for t in other)
+    return all(right(t, whole) for t in example) and not any(right(t, part) for t in other)
 
 
 def shuffled(trials: list[Trial]) -> bool:
@@ -468,7 +678,12 @@ def shuffled(trials: list[Trial]) -> bool:
     return all(reordered_fit(t) for t in trials)
 
 
-def reordered_fit(trial: Trial, budget: int = 4000) -> bool:
+def reordered_fit(trial: Trial, *, most_batches: int = 5000, most_steps: int = 200) -> bool:
+    """True when some order of the rows, epoch by epoch, gives these losses and parameters.
+
+    The loss is a sum over the samples, so a batch's loss is the sum of its rows'
+    losses: at each step only the sets of rows with the reported loss are followed.
+    """
     x, y, params, lr, epochs, batch_size = trial.case.args
     activation = activation_of(trial.case)
     got_params, got_losses = params_of(trial.observed), loss_of(trial.observed)
@@ -479,7 +694,7 @@ def reordered_fit(trial: Trial, budget: int = 4000) -> bool:
     per_epoch = M.num_batches(n, batch_size)
     if len(losses) != epochs * per_epoch:
         return False
-    steps = [0]
+    budget = [most_steps]
 
     def follow(t: int, params, remaining: frozenset) -> bool:
         if t == len(losses):
@@ -487,16 +702,18 @@ def reordered_fit(trial: Trial, budget: int = 4000) -> bool:
         if t % per_epoch == 0:
             remaining = frozenset(range(n))
         size = min(batch_size, len(remaining))
-        a = M.forward(x, params, activation)
-        per_sample = 0.5 * np.sum((a - y) ** 2, axis=1)  # (n,): the loss is a sum over the samples
-        for rows in combinations(sorted(remaining), size):
-            steps[0] += 1
-            if steps[0] > budget:
+        if math.comb(len(remaining), size) > most_batches:
+            return False
+        batches = np.array(list(combinations(sorted(remaining), size)))  # (k, size) row indices
+        per_sample = 0.5 * np.sum((M.forward(x, params, activation) - y) ** 2, axis=1)  # (n,)
+        sums = per_sample[batches].sum(axis=1)
+        allowed = RTOL * abs(losses[t]) + ATOL_FLOOR + RTOL * np.abs(sums)
+        for rows in batches[np.abs(sums - losses[t]) <= allowed]:
+            budget[0] -= 1
+            if budget[0] < 0:
                 return False
-            if not close(losses[t], np.sum(per_sample[list(rows)])):
-                continue
-            new_params, _ = M.train_step(x[list(rows)], y[list(rows)], params, lr, activation)
-            if follow(t + 1, new_params, remaining - set(rows)):
+            new_params, _ = M.train_step(x[rows], y[rows], params, lr, activation)
+            if follow(t + 1, new_params, remaining - set(rows.tolist())):
                 return True
         return False
 
@@ -526,13 +743,19 @@ def diagnose(
     found = ["in_place_update"] if mutated else []
     plan = PLANS.get(exercise)
     if plan is not None and observations:
-        with np.errstate(all="ignore"):
-            found += mistakes_shown(exercise, plan, [Trial(case, value, plan.predict) for case, value in observations], errored, figures)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a mutant's nan is a prediction, not a problem
+            trials = [Trial(case, value, plan.predict) for case, value in observations]
+            trials = [t for t in trials if t.expected is not None]
+            if trials:
+                found += mistakes_shown(exercise, plan, trials, errored, figures)
     return tuple(Diagnosis(key, MESSAGES[key]) for key in MESSAGES if key in found)
 
 
-def mistakes_shown(exercise: str, plan: Plan, trials: list[Trial], errored: Sequence[Case], figures: dict | None) -> list[str]:
-    if not all(passes(t.observed, t.expected) for t in trials):
+def mistakes_shown(
+    exercise: str, plan: Plan, trials: list[Trial], errored: Sequence[Case], figures: dict | None
+) -> list[str]:
+    if not all(right(t, whole) for t in trials):
         if hardcoded(trials):
             return ["hardcoded_answers"]
         if exercise == "training.fit" and shuffled(trials):
@@ -540,6 +763,6 @@ def mistakes_shown(exercise: str, plan: Plan, trials: list[Trial], errored: Sequ
         explanations = search(plan, trials)
         if explanations:
             return [mistake_id(key) for mistakes in explanations for key in mistakes]
-    if plan.fixed_shape and fixed_shape(trials, errored, figures):
+    if plan.fixed_shape and fixed_shape(trials, errored, figures, params_of if plan.loss_faults else whole):
         return ["fixed_shape"]
     return []

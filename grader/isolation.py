@@ -19,6 +19,7 @@ line and the worker's CONFIG) and ends a worker with everything it started.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
@@ -58,6 +59,8 @@ class Launch:
 def check_level(level: str) -> str:
     if level not in LEVELS:
         raise UsageError(f"--sandbox must be one of {', '.join(LEVELS)}, got {level!r}")
+    if os.name != "posix":
+        raise SandboxError("the grader runs student code on Linux and macOS only for now; on Windows, use WSL")
     if level == "strict" and not bwrap():
         raise SandboxError(
             "--sandbox strict needs bubblewrap: install it (apt-get install bubblewrap) or use --sandbox process;"
@@ -68,6 +71,19 @@ def check_level(level: str) -> str:
 
 def bwrap() -> str | None:
     return shutil.which("bwrap") if sys.platform == "linux" else None
+
+
+@functools.cache
+def strict_available() -> bool:
+    """bubblewrap is installed and may create its namespaces here (a container's seccomp may forbid them)."""
+    path = bwrap()
+    if not path:
+        return False
+    trial = [path, "--unshare-pid", "--unshare-net", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"]
+    try:
+        return subprocess.run(trial, capture_output=True, timeout=10, check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 def site_directories() -> list[str]:
@@ -321,6 +337,9 @@ def doctor() -> str:
         path = bwrap()
         if level == "strict" and not path:
             lines += ["", "strict: unavailable: bubblewrap (bwrap) is not installed (apt-get install bubblewrap)"]
+            continue
+        if level == "strict" and not strict_available():
+            lines += ["", f"strict: unavailable: {path} cannot create namespaces here (a container without them?)"]
             continue
         version = ""
         if level == "strict":

@@ -126,6 +126,7 @@ class _Entry:
     where: str  # for messages: "sub/forward.py", "work.zip/sub/forward.py"
     size: int  # size on disk, or the size the zip declares
     read: Callable[[int], bytes]  # read(n): at most n bytes
+    refused: str = ""  # why it is not read: "a symbolic link", "not a regular file"
 
 
 class _Budget:
@@ -187,12 +188,16 @@ def _scan_folder(folder: str) -> tuple[dict[str, _Entry], list[str]]:
         if _ignored_name(entry.name):
             continue
         try:
-            if entry.is_file():
-                files[entry.name] = _file_entry(entry.path, entry.name, entry.stat().st_size)
-            elif entry.is_dir():
+            if entry.is_symlink() or not (entry.is_file(follow_symlinks=False) or entry.is_dir(follow_symlinks=False)):
+                # Never followed: a link could hand in someone else's file (the grader's reference, say).
+                why = "a symbolic link" if entry.is_symlink() else "not a regular file"
+                files[entry.name] = _Entry(entry.name, entry.path, 0, lambda limit: b"", refused=why)
+            elif entry.is_file(follow_symlinks=False):
+                files[entry.name] = _file_entry(entry.path, entry.name, entry.stat(follow_symlinks=False).st_size)
+            else:
                 folders.append(entry.name)
         except OSError:
-            continue  # a dangling link or an unreadable entry: not an exercise file
+            continue  # an unreadable entry: not an exercise file
     return files, folders
 
 
@@ -343,6 +348,8 @@ def _from_files(
 
 def _module_file(name: str, entry: _Entry, budget: _Budget) -> ModuleSource:
     """One module's file in a folder or a zip: its problems are its own."""
+    if entry.refused:
+        return ModuleSource(name, entry.name, (), problem=f"{entry.name}: {entry.refused}, not graded (hand in the file itself)")
     data = budget.read(entry)
     if entry.name.lower().endswith(".py"):
         try:
@@ -359,6 +366,8 @@ def _module_file(name: str, entry: _Entry, budget: _Budget) -> ModuleSource:
 
 def _single_notebook(entry: _Entry, budget: _Budget) -> ModuleSource:
     """A whole submission in one file (.ipynb, or a .py given directly): one namespace."""
+    if entry.refused:
+        raise SubmissionError(f"{entry.where}: {entry.refused}, not graded (hand in the file itself)")
     data = budget.read(entry)
     python = entry.name.lower().endswith(".py")
     try:

@@ -162,10 +162,14 @@ class Worker:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        except OSError as exc:
-            os.close(self.request_w)
-            os.close(self.reply_r)
-            raise SandboxError(f"cannot start a worker ({self.launch.argv[0] if self.launch else 'python'}): {exc.strerror}") from None
+        except BaseException as exc:
+            for fd in (self.request_w, self.reply_r):
+                os.close(fd)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+            if isinstance(exc, OSError):
+                raise SandboxError(f"cannot start a worker ({self.launch.argv[0]}): {exc.strerror}") from None
+            raise
         finally:
             os.close(request_r)
             os.close(reply_w)

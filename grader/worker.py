@@ -328,24 +328,23 @@ def set_up_mounts(lib, spaces, uid, gid):
         if why:
             may_drop = False
             layer("user", False, why)
-    why = ""
-    for path in config.get("hide", []):
-        if os.path.isdir(path):
-            why = mount(lib, "tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=755") or why
+    hidden = "size=4k,mode=755"
+    problems = [mount(lib, "tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, hidden)
+                for path in config.get("hide", []) if os.path.isdir(path)]
     if mode == "numpy":
-        missed = ""
-        for path in config.get("hide_numpy", []):
-            if os.path.isdir(path):
-                missed = mount(lib, "tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=755") or missed
+        missed = [mount(lib, "tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, hidden)
+                  for path in config.get("hide_numpy", []) if os.path.isdir(path)]
+        missed = "; ".join(filter(None, missed))
         layer("autodiff", not missed, missed or "torch & co. are empty folders here: only the tripwire's stand-ins import")
-    why = why or read_only(lib)
+    problems.append(read_only(lib))
     if "pid" in spaces:
-        why = why or mount(lib, "proc", "/proc", "proc", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    why = why or working_copy(lib, (uid, gid) if may_drop else None)
-    if why:
-        layer("files", False, why)
+        problems.append(mount(lib, "proc", "/proc", "proc", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC))
     else:
-        layer("files", True, "read-only system, own /proc, grader files hidden, working copy on a capped tmpfs")
+        problems.append("no PID namespace: /proc shows the host's processes")
+    problems.append(working_copy(lib, (uid, gid) if may_drop else None))
+    problems = [problem for problem in problems if problem]
+    layer("files", not problems, "; ".join(problems) if problems
+          else "read-only system, own /proc, grader files hidden, working copy on a capped tmpfs")
     return may_drop
 
 
@@ -535,6 +534,25 @@ class Hidden:
         top = name.split(".")[0]
         if top in HIDDEN or top.startswith("__editable__"):
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+
+class NotebookFinder:
+    """A .py module may import a module handed in as a notebook, as it would in the student's folder."""
+
+    def find_spec(self, name, path=None, target=None):
+        entry = sources.get(name)
+        if path is None and entry is not None and name != NOTEBOOK and not entry["filename"].endswith(".py"):
+            return importlib.machinery.ModuleSpec(name, self)
+        return None
+
+    def create_module(self, spec):
+        module = load(spec.name)
+        if not isinstance(module, types.ModuleType):
+            raise ImportError(module or f"No module named {spec.name!r}", name=spec.name)
+        return module
+
+    def exec_module(self, module):
+        pass  # load() ran its cells
 
 
 class Tripwire(types.ModuleType):
@@ -809,7 +827,7 @@ def main():
     try:
         confine()
         sys.path[:0] = [os.getcwd(), *config.get("site", [])]
-        sys.meta_path.insert(0, Hidden())
+        sys.meta_path[:0] = [Hidden(), NotebookFinder()]
         if mode == "numpy":
             sys.meta_path.insert(0, TripwireFinder())
             sys.addaudithook(audit)

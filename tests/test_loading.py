@@ -765,3 +765,18 @@ def test_zip_member_read_from_memory(tmp_path):
     path.write_bytes(buffer.getvalue())
     load_submission(path)
     assert sorted(os.listdir(tmp_path)) == ["work.zip"]
+
+
+def test_a_module_that_is_a_symbolic_link_is_refused_not_followed(tmp_path):
+    target = tmp_path / "elsewhere.py"
+    target.write_text("def sigmoid(z):\n    return z\n")
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "activations.py").symlink_to(target)
+    (folder / "forward.py").write_text("x = 1\n")
+    submission = load_submission(folder)
+    refused = {m.name: m.problem for m in submission.modules}
+    assert refused == {
+        "activations": "activations.py: a symbolic link, not graded (hand in the file itself)",
+        "forward": "",
+    }

@@ -1,0 +1,29 @@
+"""Every gradient divided by the batch size."""
+
+import numpy as np
+from activations import relu_grad, sigmoid_grad, tanh_grad
+from forward import ACTIVATIONS
+
+
+def backward(x, y, params, activation="sigmoid"):
+    act = ACTIVATIONS[activation]
+    grad = {"sigmoid": sigmoid_grad, "tanh": tanh_grad, "relu": relu_grad}[activation]
+    grads = [(np.zeros(np.shape(W)), np.zeros(np.shape(b))) for W, b in params]
+    for s in range(len(x)):
+        acts, zs = [list(x[s])], []
+        for W, b in params:
+            z = [sum(W[j][i] * acts[-1][i] for i in range(len(acts[-1]))) + b[j] for j in range(len(b))]
+            zs.append(z)
+            acts.append([float(act(v)) for v in z])
+        out = acts[-1]
+        delta = [(out[k] - y[s][k]) * float(grad(zs[-1][k])) for k in range(len(out))]
+        for l in reversed(range(len(params))):
+            W = params[l][0]
+            dW, db = grads[l]
+            for j in range(len(delta)):
+                db[j] += delta[j]
+                for i in range(len(acts[l])):
+                    dW[j][i] += delta[j] * acts[l][i]
+            if l > 0:
+                delta = [sum(W[j][i] * delta[j] for j in range(len(delta))) * float(grad(zs[l - 1][i])) for i in range(len(acts[l]))]
+    return [(dW / len(x), db / len(x)) for dW, db in grads]

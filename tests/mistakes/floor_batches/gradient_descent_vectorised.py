@@ -1,0 +1,5 @@
+"""Batches per epoch rounded down."""
+
+
+def num_batches(num_samples, batch_size):
+    return num_samples // batch_size
