@@ -66,3 +66,14 @@ def compare_scalar(got: float, expected: float, *, input_scale: float = 1.0) -> 
 
 def relative_error(got: float, expected: float) -> float:
     return abs(got - expected) / max(abs(expected), ATOL_FLOOR)
+
+
+def largest_magnitude(value) -> float:
+    """The largest |number| in nested lists, tuples and arrays: the size of a case's inputs."""
+    if isinstance(value, np.ndarray):
+        return float(np.max(np.abs(value))) if value.size else 0.0
+    if isinstance(value, (list, tuple)):
+        return max((largest_magnitude(v) for v in value), default=0.0)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return abs(float(value))
+    return 0.0

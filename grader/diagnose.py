@@ -27,7 +27,7 @@ import numpy as np
 
 from . import mutants as M
 from .compare import tolerance
-from .engine import input_scale
+from .compare import largest_magnitude
 from .model import Diagnosis
 from .suite import Case
 
@@ -504,7 +504,7 @@ def loss_of(value):
 
 def right(trial: Trial, part: Part) -> bool:
     """True when the grader accepts `part` of what came back on this case."""
-    return passes(part(trial.observed), part(trial.expected), input_scale(trial.case))
+    return passes(part(trial.observed), part(trial.expected), largest_magnitude([*trial.case.args, *trial.case.kwargs.values()]))
 
 
 def matches(trial: Trial, mistakes: frozenset, part: Part) -> bool:

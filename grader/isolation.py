@@ -206,6 +206,9 @@ def bwrap_command(bwrap_path: str, *, folder: str, paths: list[str], env: dict[s
         elif os.path.isdir(path):
             argv += ["--ro-bind", path, path]
         made.add(path)
+    # /tmp first: an installation under /tmp (a CI checkout's venv) is bound on top of it, not hidden by it.
+    argv += ["--size", str(disk), "--perms", "1777", "--tmpfs", "/tmp"]
+    made.add("/tmp")
     bound = ["/usr"]
     for path in paths:
         if any(path == b or path.startswith(b + "/") for b in bound):
@@ -216,8 +219,6 @@ def bwrap_command(bwrap_path: str, *, folder: str, paths: list[str], env: dict[s
         if any(path.startswith(b + "/") for b in bound):
             argv += ["--tmpfs", path, "--remount-ro", path]
     argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(disk), "--perms", "1777", "--tmpfs", "/dev/shm"]
-    argv += ["--size", str(disk), "--perms", "1777", "--tmpfs", "/tmp"]
-    made.add("/tmp")
     argv += parents(folder, made) + ["--size", str(disk), "--perms", "0777", "--tmpfs", folder]
     for name in sorted(os.listdir(folder)):
         argv += ["--ro-bind", os.path.join(folder, name), os.path.join(folder, name)]

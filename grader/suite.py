@@ -239,7 +239,11 @@ EXERCISES: list[Exercise] = [
     Exercise(
         "training", "train_step", 8, "params+loss",
         reference=lambda c: training.train_step(*c.args, **c.kwargs),
-        named=lambda f: [(name, net_case(net, f["network"]["lr"])) for name, net in cases.named_networks(f)],
+        named=lambda f: [
+            # The example's learning rate first, then another: an ignored lr must show.
+            (name, net_case(net, f["network"]["lr"] if index == 0 else 0.3))
+            for index, (name, net) in enumerate(cases.named_networks(f))
+        ],
         generated=lambda: st.tuples(gen.networks(), gen.learning_rates()).map(lambda t: net_case(*t)),
         kink_check=kinky,
     ),
@@ -248,7 +252,7 @@ EXERCISES: list[Exercise] = [
         reference=lambda c: training.fit(*c.args, **c.kwargs),
         named=lambda f: [
             ("canonical, 3 epochs of batch 1", net_case(cases.network_of(f), f["network"]["lr"], 3, 1)),
-            ("7 samples in batches of 3 (last batch partial)", net_case(cases.random_network([3, 4, 2], 7, "tanh", seed=6), 0.3, 2, 3)),
+            ("7 samples in batches of 3 (last batch partial), 3 outputs", net_case(cases.random_network([3, 4, 3], 7, "tanh", seed=6), 0.3, 2, 3)),
             ("6 samples in batches of 3", net_case(cases.random_network([3, 4, 2], 6, "sigmoid", seed=7), 0.5, 2, 3)),
             ("relu, 5 samples in batches of 2", net_case(cases.random_network([2, 3, 2], 5, "relu", seed=8), 0.1, 2, 2)),
             ("relu with z exactly 0, batches of 1", net_case(cases.relu_at_zero(), 0.1, 1, 1)),

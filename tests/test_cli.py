@@ -97,7 +97,7 @@ def test_check_failing_submission_names_the_failure_in_text(runner, submissions)
     lines = result.stdout.splitlines()
     assert lines[1].split() == ["training.train_step", "ok", "8/8"]
     assert lines[2].split() == ["training.fit", "FAIL", "0/8"]
-    assert lines[3].startswith("    7 samples in batches of 3 (last batch partial): ")
+    assert lines[3].startswith("    7 samples in batches of 3 (last batch partial), 3 outputs: ")
     assert lines[-1] == "Score: 8/16 (1 passed, 1 failed; seed 0)"
 
 

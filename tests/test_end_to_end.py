@@ -200,7 +200,7 @@ MISTAKES = {
     # backward runs its own forward pass; train_step's loss comes from forward().
     "forward__missing_output_activation": {"forward.forward": F, "training.train_step": F, "training.fit": F},
     # The 2-2-2 output for every network: the wrong shape for the others; fit's cases all have 2 outputs.
-    "forward__hardcoded_answers": {"forward.forward": E, "training.train_step": E, "training.fit": F},
+    "forward__hardcoded_answers": {"forward.forward": E, "training.train_step": E, "training.fit": E},
     "backward__transposed_weight_grad": {
         "backward.linear_backward": E, "backward.backward": E, "training.train_step": E, "training.fit": E,
     },
