@@ -10,8 +10,10 @@ import numpy as np
 def sigmoid(z):
     """sigmoid(z) = 1 / (1 + exp(-z)), without overflow for large |z|.
 
-    exp(-z) overflows for z < -709; exp(z) / (1 + exp(z)) is the same number
-    written for negative z and never overflows there.
+    Written as exp(z) / (1 + exp(z)), it returns nan for z > 709 (inf / inf);
+    written as 1 / (1 + exp(-z)), exp overflows for z < -709 (the result, 0,
+    is still right). Choose, for each sign of z, the form whose exp cannot
+    overflow.
 
     Inputs:
     - z: ndarray of any shape
@@ -24,6 +26,9 @@ def sigmoid(z):
 
 def tanh(z):
     """tanh(z) = (exp(z) - exp(-z)) / (exp(z) + exp(-z)).
+
+    Written literally this gives nan for |z| > 710 (inf / inf); np.tanh is
+    exact for every z.
 
     Inputs:
     - z: ndarray of any shape

@@ -3,6 +3,14 @@
 One step computes the loss and every gradient with the parameters as they
 are, then moves each parameter against its gradient: W - lr * dW, b - lr * db.
 A fit repeats that step over mini-batches taken in order, epoch after epoch.
+
+On the 2-2-2 example, one step with lr = 0.5 starts from the loss 0.2984
+and moves w5 = W2[0, 0] from 0.40 to 0.3589 and w1 = W1[0, 0] from 0.15 to
+0.1498.
+
+Reuse your own functions (`from backward import backward`,
+`from forward import forward, half_sse`, `from gradient_descent import
+num_batches, sgd_update`).
 """
 
 import numpy as np

@@ -9,6 +9,12 @@ The steps, from the output back to the input:
    and dL/dx = dz @ W, which is dL/da of the layer below (the hidden delta
    starts from it, through the weights as they were in the forward pass);
 5. repeat 3-4 down to the first layer.
+
+On the 2-2-2 example (see forward.py) dL/dW2[0, 0] (dE/dw5 in the lesson) is
+0.0822 and dL/dW1[0, 0] (dE/dw1) is 0.000439.
+
+Reuse your own functions (`from forward import linear_forward`,
+`from activations import sigmoid_grad, tanh_grad, relu_grad`).
 """
 
 import numpy as np

@@ -1,11 +1,11 @@
 """The chain rule on f(x; w, b) = sigmoid(w * x + b), one elementary step at a time.
 
-    h1 = w * x      dh1/dw  = x
-    h2 = h1 + b     dh2/dh1 = 1
-    h3 = -h2        dh3/dh2 = -1
-    h4 = exp(h3)    dh4/dh3 = exp(h3)
-    h5 = h4 + 1     dh5/dh4 = 1
-    f  = 1 / h5     df/dh5  = -1 / h5**2
+    h1 = w * x          dh1/dw  = x
+    h2 = h1 + b         dh2/dh1 = 1
+    h3 = -h2            dh3/dh2 = -1
+    h4 = exp(h3)        dh4/dh3 = exp(h3)
+    h5 = h4 + 1         dh5/dh4 = 1
+    f = h6 = 1 / h5     df/dh5  = -1 / h5**2
 
 df/dw is the product of the local derivatives on the path from w to f. At
 x=1, w=0, b=0 they are [1, 1, -1, 1, 1, -0.25], so df/dw = 0.25; the path

@@ -3,8 +3,17 @@
 Each layer computes z = x @ W.T + b (W has shape (n_out, n_in), as in
 torch.nn.Linear) and then a = activation(z); the output of one layer is the
 input of the next, and the activation is applied after every layer, the
-output layer included. For the 2-2-2 example (x = [0.05, 0.10]) the hidden
-activations are [0.5933, 0.5969] and the outputs [0.7514, 0.7729].
+output layer included.
+
+The 2-2-2 example: x = [[0.05, 0.10]], targets y = [[0.01, 0.99]],
+W1 = [[0.15, 0.20], [0.25, 0.30]], b1 = [0.35, 0.35],
+W2 = [[0.40, 0.45], [0.50, 0.55]], b2 = [0.60, 0.60], sigmoid everywhere.
+Its hidden activations are [0.5933, 0.5969], its outputs [0.7514, 0.7729]
+and its loss 0.2984.
+
+Reuse your own functions: modules in one folder import each other by name
+(`from activations import sigmoid, tanh, relu`); in a single notebook every
+function is already defined.
 """
 
 import numpy as np

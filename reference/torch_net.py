@@ -31,7 +31,12 @@ class Net(torch.nn.Module):
 
 
 def make_net(params, activation="sigmoid"):
-    """A torch.nn.Module computing `forward(x, params, activation)`.
+    """A torch.nn.Module computing forward.forward(x, params, activation).
+
+    Write a torch.nn.Module subclass, like the lesson's Net: its __init__
+    builds one torch.nn.Linear per (W, b), in float64, and copies W and b into
+    layer.weight and layer.bias under torch.no_grad(); its forward applies
+    each layer, then the activation.
 
     Inputs:
     - params: list of (W, b) NumPy arrays, input layer first; each becomes a
