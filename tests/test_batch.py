@@ -456,7 +456,9 @@ def test_a_dask_cluster_gives_the_grades_of_a_local_run(tmp_path, class_folder):
     distributed = pytest.importorskip("distributed")
     grade_batch(class_folder, out=tmp_path / "local", **FAST)
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        # No dashboard on the fixed port 8787: another cluster on this machine may hold it.
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=":0", scheduler_kwargs={"dashboard": False},
     ) as cluster:
         result = grade_batch(
             class_folder, out=tmp_path / "dask", scheduler=cluster.scheduler_address, only=ONLY, examples=3
