@@ -30,21 +30,35 @@ def check(
     memory: int = 1024**3,
     key: str | os.PathLike | None = None,
     sandbox: str = "process",
+    lang: str | None = None,
 ) -> Report:
     """Grade the submission at `path`; raises GraderError when it cannot be read.
 
     `key`: an answer key (key.json from `grader generate`) whose network
     replaces the 2-2-2 example in the named cases.
     `sandbox`: "none", "process" or "strict" (see grader/isolation.py).
+    `lang`: "en" or "zh", the language of the feedback and of the errors
+    raised; None: the current one (grader/i18n.py: English unless the caller
+    chose another; the command line passes the locale's). The report records it.
     """
+    from .i18n import using
+
+    with using(lang) as language:
+        return graded(path, only=only, seed=seed, examples=examples, timeout=timeout, memory=memory, key=key,
+                      sandbox=sandbox, lang=language)
+
+
+def graded(path, *, only, seed, examples, timeout, memory, key, sandbox, lang: str) -> Report:
+    """`check` within its language."""
+    from .i18n import _
     from .loading import NOTEBOOK, load_submission
     from .registry import module_names
     from .sandbox import Limits, start_workers
 
     if examples < 1:
-        raise UsageError(f"--examples must be at least 1, got {examples}")
+        raise UsageError(_("--examples must be at least 1, got {examples}").format(examples=examples))
     if timeout <= 0:
-        raise UsageError(f"--timeout must be positive, got {timeout:g}")
+        raise UsageError(_("--timeout must be positive, got {timeout:g}").format(timeout=timeout))
     figures = read_key(key) if key is not None else None
     submission = load_submission(path, modules=module_names())
     limits = Limits(timeout=timeout, memory=memory)
@@ -76,6 +90,7 @@ def check(
         submission=str(path),
         notes=submission.notes,
         grader_version=grader_version(),
+        lang=lang,
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .i18n import _
 from .strategies import Network
 
 CANONICAL_FILE = Path(__file__).parent.parent / "reference" / "canonical-2-2-2.json"
@@ -39,7 +40,7 @@ def canonical() -> Network:
 
 def shape_name(net: Network) -> str:
     """'2-2-2' for the seed's network."""
-    return "-".join(str(n) for n in [net.params[0][0].shape[1], *(W.shape[0] for W, _ in net.params)])
+    return "-".join(str(n) for n in [net.params[0][0].shape[1], *(W.shape[0] for W, _b in net.params)])
 
 
 def random_network(sizes: list[int], batch: int, activation: str, *, seed: int, scale: float = 1.0) -> Network:
@@ -76,14 +77,23 @@ def zero_weights() -> Network:
 
 
 def named_networks(figures: dict) -> list[tuple[str, Network]]:
+    """[(check name, network)]: the worked example first; names in the current language."""
     example = network_of(figures)
     return [
-        (f"canonical {shape_name(example)}", example),
-        ("tanh 4-5-3, batch of 6 (non-square, 3 outputs)", random_network([4, 5, 3], 6, "tanh", seed=1)),
-        ("relu with z exactly 0", relu_at_zero()),
-        ("sigmoid 3-4-2-3, batch of 4", random_network([3, 4, 2, 3], 4, "sigmoid", seed=2)),
-        ("saturated sigmoid (|z| >= 500)", saturated()),
-        ("zero weights", zero_weights()),
+        (_("canonical {shape}").format(shape=shape_name(example)), example),
+        (
+            _("{activation} {shape}, batch of {batch} (non-square, {outputs} outputs)").format(
+                activation="tanh", shape="4-5-3", batch=6, outputs=3
+            ),
+            random_network([4, 5, 3], 6, "tanh", seed=1),
+        ),
+        (_("relu with z exactly 0"), relu_at_zero()),
+        (
+            _("{activation} {shape}, batch of {batch}").format(activation="sigmoid", shape="3-4-2-3", batch=4),
+            random_network([3, 4, 2, 3], 4, "sigmoid", seed=2),
+        ),
+        (_("saturated sigmoid (|z| >= {bound})").format(bound=500), saturated()),
+        (_("zero weights"), zero_weights()),
     ]
 
 

@@ -9,8 +9,17 @@ import click
 
 from . import api
 from .errors import GraderError
+from .i18n import LANGUAGES, _, default_language, using
 
 SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def lang_option(command):
+    """--lang en|zh: the language of what the student reads; by default the locale's (LC_ALL, LC_MESSAGES, LANG)."""
+    return click.option(
+        "--lang", type=click.Choice(LANGUAGES), default=None,
+        help="Language of the feedback: en or zh (Simplified Chinese).  [default: from the locale]",
+    )(command)
 
 
 def parse_size(text: str) -> int:
@@ -63,21 +72,30 @@ def main() -> None:
               help="Grade against this answer key's network (from 'grader generate') instead of the 2-2-2 example.")
 @click.option("--sandbox", default="process", show_default=True, type=click.Choice(["none", "process", "strict"]),
               help="Isolation of the student's code: strict needs bubblewrap; none is for debugging your own code.")
-def check(path, formats, outputs, seed, examples, only, timeout, memory, fail_under, key, sandbox) -> None:
+@lang_option
+def check(path, formats, outputs, seed, examples, only, timeout, memory, fail_under, key, sandbox, lang) -> None:
     """Grade the submission at PATH: a folder, a notebook or a zip."""
+    with using(lang or default_language()) as language:
+        check_in(path, formats, outputs, seed, examples, only, timeout, memory, fail_under, key, sandbox, language)
+
+
+def check_in(path, formats, outputs, seed, examples, only, timeout, memory, fail_under, key, sandbox, lang) -> None:
+    """`check`, its messages in `lang`."""
     formats = formats or ("text",)
     if len(outputs) > len(formats) or len(formats) - len(outputs) > 1:
-        raise click.UsageError("give one --output per --format (one format may go to standard output)")
+        raise click.UsageError(_("give one --output per --format (one format may go to standard output)"))
     if not 0 < timeout <= 60:
-        raise click.UsageError(f"--timeout must be more than 0 and at most 60 seconds, got {timeout:g}")
+        raise click.UsageError(
+            _("--timeout must be more than 0 and at most 60 seconds, got {timeout:g}").format(timeout=timeout)
+        )
     for output in outputs:  # before grading, not after
         folder = os.path.dirname(os.path.abspath(output))
         if not os.path.isdir(folder):
-            raise click.UsageError(f"--output {output}: no folder {folder}")
+            raise click.UsageError(_("--output {file}: no folder {folder}").format(file=output, folder=folder))
     try:
         report = api.check(
             path, only=only, seed=seed, examples=examples, timeout=timeout, memory=parse_size(memory), key=key,
-            sandbox=sandbox,
+            sandbox=sandbox, lang=lang,
         )
     except GraderError as error:
         click.echo(f"grader: {error}", err=True)
@@ -91,7 +109,10 @@ def check(path, formats, outputs, seed, examples, only, timeout, memory, fail_un
             try:
                 api.write_atomically(outputs[index], text)
             except OSError as error:
-                click.echo(f"grader: {outputs[index]}: cannot write the report ({error.strerror or error})", err=True)
+                problem = _("{file}: cannot write the report ({reason})").format(
+                    file=outputs[index], reason=error.strerror or error
+                )
+                click.echo(f"grader: {problem}", err=True)
                 sys.exit(2)
         else:
             click.echo(text, nl=False)
@@ -133,10 +154,10 @@ def list_exercises() -> None:
     except GraderError as error:
         click.echo(f"grader: {error}", err=True)
         sys.exit(error.exit_code)
-    width = max(len(name) for name, _ in table)
+    width = max(len(name) for name, _points in table)
     for name, points in table:
         click.echo(f"{name:<{width}}  {points:>3g}")
-    click.echo(f"{'total':<{width}}  {sum(p for _, p in table):>3g}")
+    click.echo(f"{'total':<{width}}  {sum(p for _name, p in table):>3g}")
 
 
 def fail(error: GraderError) -> None:
@@ -175,15 +196,17 @@ def generate(seed, count, roster, out, sizes, activations) -> None:
 @click.option("--key", required=True, metavar="KEY.JSON", help="The variant's answer key.")
 @click.option("--digits", default=4, show_default=True, help="Significant digits an answer must agree to.")
 @click.option("--format", "format_", default="text", type=click.Choice(["text", "json"]), show_default=True)
-def check_answers(sheet, key, digits, format_) -> None:
+@lang_option
+def check_answers(sheet, key, digits, format_, lang) -> None:
     """Grade a filled-in hand-calculation sheet (answers.json) against its key."""
     from . import answers
 
-    try:
-        report = answers.check_answers(sheet, key=key, digits=digits)
-    except GraderError as error:
-        fail(error)
-    click.echo((answers.render_json if format_ == "json" else answers.render_text)(report), nl=False)
+    with using(lang or default_language()):
+        try:
+            report = answers.check_answers(sheet, key=key, digits=digits)
+        except GraderError as error:
+            fail(error)
+        click.echo((answers.render_json if format_ == "json" else answers.render_text)(report), nl=False)
     sys.exit(0 if report.score == report.max_score else 1)
 
 

@@ -30,6 +30,7 @@ from reference import forward as ref_forward
 from .cases import canonical_figures, network_of, shape_name
 from .compare import RTOL, Mismatch, compare_arrays, relative_error
 from .engine import expected_of, input_scale, module_for, named_plan, show_case
+from .i18n import N_, _, listing
 from .sandbox import Limits
 from .strategies import Network
 from .suite import net_of
@@ -41,8 +42,8 @@ TRACED = ("forward.forward", "backward.backward", "training.train_step", "traini
 BLOCKS = {f"backward.{f}": f for f in ("linear_backward", "activation_backward")}
 REPLAYED = ("failed", "error", "timeout", "forbidden")
 DEFAULT_TIMEOUT = Limits().timeout
-SMALLEST = "the smallest failing case"
-LESSON_EXAMPLE = "the 2-2-2 example"
+SMALLEST = N_("the smallest failing case")
+LESSON_EXAMPLE = N_("the 2-2-2 example")
 
 
 class Student:
@@ -169,17 +170,23 @@ class Sourcing:
 
     student: Student
     observed: dict
-    result: str = "your result"
+    result: str = ""  # "your backward"; "" for "your result"
 
     def given(self, key: str) -> Source | None:
-        return Source(self.result, "", lambda: {key: self.observed[key]}) if key in self.observed else None
+        what = self.result or _("your result")
+        return Source(what, "", lambda: {key: self.observed[key]}) if key in self.observed else None
 
     def small(self, module: str, function: str, args: tuple, key: str, pick=None, what="", **kw) -> Source:
         def value():
             got = self.student.call(module, function, *args, **kw)
             return None if got is None else {key: got if pick is None else got[pick]}
 
-        return Source(what or f"your {function}", function, value)
+        return Source(what or yours(function), function, value)
+
+
+def yours(function: str) -> str:
+    """'your backward'."""
+    return _("your {function}").format(function=function)
 
 
 def stage(short: str, title: str, expected: dict, *sources: Source | None) -> Stage:
@@ -194,19 +201,21 @@ def network_stages(net: Network, ref: LessonPass, by: Sourcing, *, upto: str, lr
     if upto == "update" and ref.new_params is not None:
         expected = by_layer(ref.new_params, ("W", "b"))
         seen = by.observed if set(expected) <= set(by.observed) else None
-        yield stage("the updated parameters", "the updated parameters W - lr * dW, b - lr * db", expected,
-                    Source(by.result, "", lambda: {k: seen[k] for k in expected}) if seen else None,
-                    Source("your sgd_update", "sgd_update", lambda: updates_by(by.student, net, ref, lr)))
+        yield stage(_("the updated parameters"), _("the updated parameters W - lr * dW, b - lr * db"), expected,
+                    Source(by.result or _("your result"), "", lambda: {k: seen[k] for k in expected}) if seen else None,
+                    Source(yours("sgd_update"), "sgd_update", lambda: updates_by(by.student, net, ref, lr)))
 
 
 def forward_stages(net: Network, ref: LessonPass, by: Sourcing) -> Iterator[Stage]:
     layers, act = len(net.params), net.activation
     for k, (W, b) in enumerate(net.params, start=1):
-        yield stage(f"z{k}", f"z{k}, the pre-activation of layer {k} (forward pass)", {f"z{k}": ref.z[k]},
-                    by.small("forward", "linear_forward", (ref.a[k - 1], W, b), f"z{k}"))
+        yield stage(f"z{k}", _("z{layer}, the pre-activation of layer {layer} (forward pass)").format(layer=k),
+                    {f"z{k}": ref.z[k]}, by.small("forward", "linear_forward", (ref.a[k - 1], W, b), f"z{k}"))
         last = k == layers
         whole = by.small("forward", "forward", (net.x, net.params), f"a{k}", activation=act) if last else None
-        yield stage(f"a{k}", f"a{k} = {act}(z{k}){', the output' if last else ''} (forward pass)",
+        title = (_("a{layer} = {activation}(z{layer}), the output (forward pass)") if last
+                 else _("a{layer} = {activation}(z{layer}) (forward pass)"))
+        yield stage(f"a{k}", title.format(layer=k, activation=act),
                     {f"a{k}": ref.a[k]}, by.given(f"a{k}"), whole if net.y is not None else None,
                     by.small("activations", act, (ref.z[k],), f"a{k}"))
 
@@ -215,23 +224,28 @@ def backward_stages(net: Network, ref: LessonPass, by: Sourcing) -> Iterator[Sta
     layers, three = len(net.params), ["array", "array", "array"]
     loss = by.small("forward", "half_sse", (ref.a[-1], net.y), "loss", returns="number")
     expected = {"loss": np.asarray(ref.loss)}
-    yield stage("the loss", f"the loss L = half_sse(a{layers}, y)", expected, by.given("loss"), loss)
+    yield stage(_("the loss"), _("the loss L = half_sse(a{layer}, y)").format(layer=layers), expected,
+                by.given("loss"), loss)
     for k in range(layers, 0, -1):
         W = net.params[k - 1][0]
         if k == layers:
-            short, title = f"the output delta dL/dz{k}", "back propagation, step 3"
+            short = _("the output delta dL/dz{layer}").format(layer=k)
+            title = _("back propagation, step {step}").format(step=3)
         else:
             W_above = net.params[k][0]
-            yield stage(f"dL/da{k}", f"dL/da{k} = dz{k + 1} @ W{k + 1}, the error sent back through W{k + 1} "
-                        "(back propagation, step 4)", {f"da{k}": ref.da[k]},
+            sent = _("dL/da{layer} = dz{above} @ W{above}, the error sent back through W{above} (back propagation, "
+                     "step {step})").format(layer=k, above=k + 1, step=4)
+            yield stage(f"dL/da{k}", sent, {f"da{k}": ref.da[k]},
                         by.small("backward", "linear_backward", (ref.dz[k + 1], ref.a[k], W_above), f"da{k}",
-                                 pick=0, what="your linear_backward's dx", returns=three))
-            short, title = f"the hidden delta dL/dz{k}", "back propagation, step 5: step 3 one layer down"
-        yield stage(short, f"{short} ({title})", {f"dz{k}": ref.dz[k]}, delta_seen(by.observed, k, ref),
+                                 pick=0, what=_("your linear_backward's dx"), returns=three))
+            short = _("the hidden delta dL/dz{layer}").format(layer=k)
+            title = _("back propagation, step {step}: step {again} one layer down").format(step=5, again=3)
+        yield stage(short, _("{name} ({step})").format(name=short, step=title), {f"dz{k}": ref.dz[k]}, delta_seen(by.observed, k, ref),
                     by.small("backward", "activation_backward", (ref.da[k], ref.z[k]), f"dz{k}",
                              activation=net.activation))
         for i, part in enumerate(("dW", "db"), start=1):
-            yield stage(f"{part}{k}", f"{part}{k} (back propagation, step {4 if k == layers else 5})",
+            step = _("back propagation, step {step}").format(step=4 if k == layers else 5)
+            yield stage(f"{part}{k}", _("{name} ({step})").format(name=f"{part}{k}", step=step),
                         {f"{part}{k}": ref.grads[k][i - 1]}, by.given(f"{part}{k}"),
                         by.small("backward", "linear_backward", (ref.dz[k], ref.a[k - 1], W), f"{part}{k}",
                                  pick=i, returns=three))
@@ -245,8 +259,8 @@ def delta_seen(observed: dict, layer: int, ref: LessonPass) -> Source | None:
         return None
     if compare_arrays(dW, np.outer(db, a_in[0])) is not None:
         return None  # dW and db tell different deltas: the delta is not what went wrong
-    return Source(f"your backward's db{layer} (with one sample, db{layer} is the delta)", "",
-                  lambda: {f"dz{layer}": db[None, :]})
+    what = _("your backward's db{layer} (with one sample, db{layer} is the delta)").format(layer=layer)
+    return Source(what, "", lambda: {f"dz{layer}": db[None, :]})
 
 
 def updates_by(student: Student, net: Network, ref: LessonPass, lr: float) -> dict | None:
@@ -295,7 +309,7 @@ def mismatch(got, want, scale: float = 1.0) -> Mismatch | None:
     try:
         got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
     except (TypeError, ValueError):
-        return Mismatch(problem="is not an array of numbers")
+        return Mismatch(problem=_("is not an array of numbers"))
     if want.ndim == 0 and got.size == 1:
         got = got.reshape(())
     return compare_arrays(got, want, input_scale=scale)
@@ -303,27 +317,35 @@ def mismatch(got, want, scale: float = 1.0) -> Mismatch | None:
 
 def describe(divergence: Divergence, *, place: str, lesson: bool) -> list[str]:
     """The divergence in a few lines: where, a handful of entries, and what matched before it."""
+    from .verdict import relayed
+
     stage, lines, shown = divergence.stage, [], 0
     found = {k: mismatch(divergence.got[k], want, divergence.scale) for k, want in stage.expected.items()}
     differing = [k for k, m in found.items() if m is not None]
-    which = f" ({', '.join(differing)} differ)" if len(stage.expected) > 1 else ""
-    lines.append(f"First divergence on {place}: {stage.title}{which}, from {divergence.source}:")
+    which = _(" ({keys} differ)").format(keys=listing(differing)) if len(stage.expected) > 1 else ""
+    lines.append(_("First divergence on {place}: {stage}{which}, from {source}:").format(
+        place=place, stage=stage.title, which=which, source=divergence.source))
     for key in differing:
         if found[key].problem:
-            lines.append(f"  {key} {found[key].problem}")
+            lines.append(f"  {key} {relayed(found[key].problem)}")
             continue
         listed = found[key].entries[: max(1, SHOWN_ENTRIES - shown)]  # one at least of every differing array
         for index, want, got in listed:
-            error = f" (rel. error {relative_error(got, want):.1e} > {RTOL:g})" if np.isfinite(got) else ""
+            error = ""
+            if np.isfinite(got):
+                error = _(" (rel. error {error:.1e} > {tolerance:g})").format(error=relative_error(got, want), tolerance=RTOL)
             name = entry_name(key, index, lesson)
-            lines.append(f"  {name}: expected {want + 0.0:.10g}, got {got + 0.0:.10g}{error}")  # no "-0"
+            text = _("expected {want:.10g}, got {got:.10g}").format(want=want + 0.0, got=got + 0.0)  # no "-0"
+            lines.append(f"  {name}: {text}{error}")
         shown += len(listed)
         if found[key].count > len(listed):
-            lines.append(f"  ({found[key].count} of {found[key].size} entries of {key} differ)")
+            lines.append("  " + _("({count} of {size} entries of {key} differ)").format(
+                count=found[key].count, size=found[key].size, key=key))
     if divergence.matched:
-        lines.append(f"  Everything before it matches: {', '.join(divergence.matched)}.")
+        lines.append("  " + _("Everything before it matches: {stages}.").format(stages=listing(divergence.matched)))
     if divergence.unchecked:
-        lines.append(f"  Not checked (none of your functions gives it): {', '.join(divergence.unchecked)}.")
+        lines.append("  " + _("Not checked (none of your functions gives it): {stages}.").format(
+            stages=listing(divergence.unchecked)))
     return lines
 
 
@@ -370,11 +392,13 @@ def traced_trial(exercise, trials: list, figures: dict):
         return trials[0], example_place(net_of(trials[0].case))
     index, trial = min(failed, key=lambda pair: case_size(pair[1].case))
     named = named_plan(exercise, json.dumps(figures, sort_keys=True))
-    return trial, (f"the case '{named[index][0]}'" if index < len(named) else SMALLEST)
+    return trial, (_("the case '{name}'").format(name=named[index][0]) if index < len(named) else _(SMALLEST))
 
 
 def example_place(net: Network) -> str:
-    return LESSON_EXAMPLE if is_lesson_example(net) else f"the worked example ({shape_name(net)})"
+    if is_lesson_example(net):
+        return _(LESSON_EXAMPLE)
+    return _("the worked example ({shape})").format(shape=shape_name(net))
 
 
 # Tracing each kind of exercise -------------------------------------------------------------
@@ -388,8 +412,8 @@ def trace(exercise, student: Student, figures: dict, trials: list) -> list[str]:
         return []
     trial, place = chosen
     lines = explain_trial(exercise, student, trial, place)
-    if lines and place == SMALLEST:
-        lines.insert(1, f"  The case: {show_case(exercise, trial.case)}")
+    if lines and place == _(SMALLEST):
+        lines.insert(1, "  " + _("The case: {call}").format(call=show_case(exercise, trial.case)))
     return lines
 
 
@@ -397,14 +421,14 @@ def explain_trial(exercise, student: Student, trial, place: str) -> list[str]:
     from . import oracles  # which imports this module
 
     net = net_of(trial.case)
-    lesson = place == LESSON_EXAMPLE
+    lesson = place == _(LESSON_EXAMPLE)
     if exercise.name == "training.fit":
         return trace_fit(exercise, student, trial, place, lesson)
     lr = trial.case.args[3] if exercise.name == "training.train_step" else None
     upto = {"forward.forward": "output", "backward.backward": "grads"}.get(exercise.name, "update")
     ok = trial.outcome.status == "ok"
     observed = observed_of(exercise.name, trial.outcome.value, len(net.params)) if ok else {}
-    by = Sourcing(student, observed, f"your {exercise.function}")
+    by = Sourcing(student, observed, yours(exercise.function))
     stages = network_stages(net, lesson_pass(net, lr), by, upto=upto, lr=lr)
     found = first_divergence(stages, input_scale(trial.case))
     lines = describe(found, place=place, lesson=lesson) if found else []
@@ -423,16 +447,16 @@ def trace_block(function: str, student: Student, figures: dict) -> list[str]:
 
 def trace_fit(exercise, student: Student, trial, place: str, lesson: bool) -> list[str]:
     """The first iteration (with the student's train_step), then each iteration's loss, then the end."""
-    x, y, params, lr, _, size = trial.case.args
+    x, y, params, lr, _epochs, size = trial.case.args
     act = trial.case.kwargs["activation"]
     first = Network(x[:size], y[:size], params, act)
     stepped = student.call("training", "train_step", first.x, first.y, params, lr, activation=act,
                            returns=[["list", ["array", "array"]], "number"])
     observed = observed_of("training.train_step", stepped, len(params)) if stepped is not None else {}
-    by = Sourcing(student, observed, "your train_step")
+    by = Sourcing(student, observed, yours("train_step"))
     stages = network_stages(first, lesson_pass(first, lr), by, upto="update", lr=lr)
     found = first_divergence(stages, input_scale(trial.case))
-    where = f"{place}, in the first iteration (rows 0 to {len(first.x) - 1})"
+    where = _("{place}, in the first iteration (rows 0 to {last})").format(place=place, last=len(first.x) - 1)
     if found:
         return describe(found, place=where, lesson=lesson and len(first.x) == 1)
     if trial.outcome.status != "ok":
@@ -447,18 +471,22 @@ def trace_fit(exercise, student: Student, trial, place: str, lesson: bool) -> li
 
 def fit_losses(got: np.ndarray, want: np.ndarray, size: int, samples: int, place: str, stepped: bool) -> list:
     batches = -(-samples // size)
-    rows = f"rows 0 to {min(size, samples) - 1}"
-    first = f"  Your train_step on {rows} gives the right loss: look at the rows your fit passes it."
-    first = first if stepped else "  It is the first iteration."
+    if stepped:
+        first = _("Your train_step on rows 0 to {last} gives the right loss: look at the rows your fit passes it.")
+        first = "  " + first.format(last=min(size, samples) - 1)
+    else:
+        first = "  " + _("It is the first iteration.")
     for k, (g, w) in enumerate(zip(got, want)):
         if mismatch(g, w) is not None:
-            when = f"iteration {k + 1} (epoch {k // batches + 1}, batch {k % batches + 1})"
-            return [f"First divergence on {place}: the loss of {when}, from your fit: expected {w:.10g}, "
-                    f"got {g:.10g}.", f"  The {k} iterations before it match." if k else first]
+            when = _("iteration {iteration} (epoch {epoch}, batch {batch})").format(
+                iteration=k + 1, epoch=k // batches + 1, batch=k % batches + 1)
+            head = _("First divergence on {place}: the loss of {when}, from your fit: expected {want:.10g}, "
+                     "got {got:.10g}.").format(place=place, when=when, want=w, got=g)
+            return [head, "  " + _("The {count} iterations before it match.").format(count=k) if k else first]
     if len(got) != len(want):
-        same = f"; the losses of the first {len(got)} match" if len(got) else ""
-        ran = f"your fit ran {len(got)} iterations, expected {len(want)}"
-        return [f"First divergence on {place}: {ran}{same}."]
+        same = _("; the losses of the first {count} match").format(count=len(got)) if len(got) else ""
+        ran = _("your fit ran {count} iterations, expected {expected}").format(count=len(got), expected=len(want))
+        return [_("First divergence on {place}: {what}.").format(place=place, what=ran + same)]
     return []
 
 
@@ -467,10 +495,10 @@ def fit_end(got_params, want_params, place: str, lesson: bool) -> list[str]:
     if not got:
         return []
     expected = by_layer(want_params, ("W", "b"))
-    stage = Stage("", "the parameters after the last iteration", expected, ())
+    stage = Stage("", _("the parameters after the last iteration"), expected, ())
     if not any(mismatch(got[k], w) is not None for k, w in expected.items()):
         return []
-    divergence = Divergence(stage, "your fit", got, ("every iteration's loss",), ())
+    divergence = Divergence(stage, yours("fit"), got, (_("every iteration's loss"),), ())
     return describe(divergence, place=place, lesson=lesson)
 
 
@@ -503,4 +531,4 @@ def replay_command(name: str, path: str, limits: Limits, figures: dict, seed_val
     command = shlex.join(words)
     if figures != canonical_figures():
         command += " --key KEY.JSON"  # the key's path is not known here: the instructor's file
-    return f"Replay: {command}"
+    return _("Replay: {command}").format(command=command)

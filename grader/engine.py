@@ -24,6 +24,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from .loading import NOTEBOOK, Submission
 from .diagnose import diagnose
+from .i18n import _, current
 from .compare import largest_magnitude
 from .model import Check, ExerciseResult
 from .plots import plots_for
@@ -144,9 +145,14 @@ def hypothesis_settings(examples: int, *phases: Phase) -> settings:
     )
 
 
-@lru_cache(maxsize=256)
 def named_plan(exercise: Exercise, figures_json: str) -> tuple[tuple[str, Case, object], ...]:
-    """The named cases and their expected results, computed once per process."""
+    """The named cases (named in the current language) and their expected results, computed once per process."""
+    return language_plan(exercise, figures_json, current())
+
+
+@lru_cache(maxsize=256)
+def language_plan(exercise: Exercise, figures_json: str, lang: str) -> tuple[tuple[str, Case, object], ...]:
+    """`named_plan` for one language: the cases' names are built in it (lang is part of the cache key)."""
     return tuple((name, case, expected_of(exercise, case)) for name, case in exercise.named(json.loads(figures_json)))
 
 
@@ -216,25 +222,25 @@ def grade_exercise(
     exercise: Exercise, worker: Worker | None, module: str | None, limits: Limits, *, figures: dict, seed_value: int, examples: int
 ) -> ExerciseResult:
     if worker is None or module is None:
-        return result(exercise, "missing", [], f"{exercise.module} is not in the submission")
+        return result(exercise, "missing", [], _("{module} is not in the submission").format(module=exercise.module))
     runner = Runner(exercise, worker, module, limits)
     checks: list[Check] = []
     trials: list[Trial] = []
-    generated_name = f"{examples} generated cases"
+    generated_name = generated_cases(examples)
     named = named_plan(exercise, json.dumps(figures, sort_keys=True))
     for index, (name, case, expected) in enumerate(named):
         trials.append(runner.attempt(case, expected))
         checks.append(Check(name, trials[-1].verdict.ok, trials[-1].verdict.message))
         if trials[-1].verdict.kind in STOPPING:
-            checks += [Check(n, False, "not run", ran=False) for n, _, _ in named[index + 1 :]]
-            checks.append(Check(generated_name, False, "not run", ran=False))
+            checks += [Check(n, False, _("not run"), ran=False) for n, _case, _expected in named[index + 1 :]]
+            checks.append(Check(generated_name, False, _("not run"), ran=False))
             break
     else:
         checks.append(generated_check(runner, exercise, trials, seed_value=seed_value, examples=examples))
     kinds = [t.verdict.kind for t in trials]
     status = next((k for k in PRECEDENCE if k in kinds), "passed")
     first = next((c for c in checks if not c.passed and c.ran), None)
-    feedback = f"{first.name}: {first.message}" if first else f"all {len(checks)} checks passed"
+    feedback = f"{first.name}: {first.message}" if first else _("all {count} checks passed").format(count=len(checks))
     diagnoses = diagnoses_of(exercise, trials, figures) if status in ("failed", "error") else ()
     output = worker.output()  # before the explanation's own calls, whose prints are not the exercise's
     if status != "passed":
@@ -246,9 +252,14 @@ def grade_exercise(
     return result(exercise, status, checks, feedback, diagnoses=diagnoses, output=output, plots=plots)
 
 
+def generated_cases(examples: int) -> str:
+    """The name of the property's check: "25 generated cases"."""
+    return _("{count} generated cases").format(count=examples)
+
+
 def generated_check(runner: Runner, exercise: Exercise, trials: list[Trial], *, seed_value: int, examples: int) -> Check:
     """Every generated case in turn; on a failure, the smallest failing case (appended to `trials`)."""
-    name = f"{examples} generated cases"
+    name = generated_cases(examples)
     for case, expected in generated_plan(exercise, seed_value, examples):
         trial = runner.attempt(case, expected)
         if trial.verdict.kind in STOPPING:
@@ -262,7 +273,7 @@ def generated_check(runner: Runner, exercise: Exercise, trials: list[Trial], *, 
             trials.append(smallest)
             message = smallest.verdict.message
             if smallest.verdict.kind not in STOPPING:
-                message += f"\n  smallest failing case: {show_case(exercise, smallest.case)}"
+                message += "\n  " + _("smallest failing case: {call}").format(call=show_case(exercise, smallest.case))
             return Check(name, False, message)
     return Check(name, True)
 

@@ -34,7 +34,8 @@ problem: the engine reports it when the cell runs, and later cells still run.
 What cannot be read at all raises SubmissionError with a one-line message
 naming the path: a missing path, an unsupported file type, no exercise module,
 a corrupt or unsafe zip, a notebook that is not JSON or not a valid notebook,
-a single notebook or single `.py` that is not UTF-8.
+a single notebook or single `.py` that is not UTF-8. Messages and notes are
+in the language of the run (grader/i18n.py).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from grader.errors import SubmissionError
+from grader.i18n import N_, _, listing
 
 MODULES = ("gradient_descent", "chain_rule", "activations", "forward", "backward", "training", "torch_net")
 NOTEBOOK = "__notebook__"  # module name of a single-notebook submission (all functions in one namespace)
@@ -61,8 +63,11 @@ MAX_TOTAL_BYTES = 50 * MB  # every file read for one submission
 
 def _expected(modules: tuple[str, ...]) -> str:
     """'expected gradient_descent, ..., training or torch_net as .py or .ipynb, or a single notebook'."""
-    names = ", ".join(modules[:-1]) + f" or {modules[-1]}" if len(modules) > 1 else modules[0]
-    return f"expected {names} as .py or .ipynb, or a single notebook"
+    if len(modules) > 1:
+        names = _("{names} or {last}").format(names=listing(modules[:-1]), last=modules[-1])
+    else:
+        names = modules[0]
+    return _("expected {names} as .py or .ipynb, or a single notebook").format(names=names)
 
 
 @dataclass(frozen=True)
@@ -96,14 +101,14 @@ def load_submission(path: str | os.PathLike, *, modules: tuple[str, ...] = MODUL
     try:
         status = os.stat(shown)
     except (FileNotFoundError, NotADirectoryError):
-        raise SubmissionError(f"{shown}: no such file or directory") from None
+        raise SubmissionError(_("{path}: no such file or directory").format(path=shown)) from None
     except OSError as error:
-        raise SubmissionError(f"{shown}: cannot read ({error.strerror or error})") from None
+        raise SubmissionError(_("{path}: cannot read ({reason})").format(path=shown, reason=error.strerror or error)) from None
 
     if stat.S_ISDIR(status.st_mode):
         return _load_folder(shown, modules)
     if not stat.S_ISREG(status.st_mode):
-        raise SubmissionError(f"{shown}: not a regular file or folder")
+        raise SubmissionError(_("{path}: not a regular file or folder").format(path=shown))
     extension = os.path.splitext(shown)[1].lower()
     if extension == ".zip":
         return _load_zip(shown, modules)
@@ -111,9 +116,11 @@ def load_submission(path: str | os.PathLike, *, modules: tuple[str, ...] = MODUL
         entry = _file_entry(shown, os.path.basename(shown), status.st_size)
         module = _single_notebook(entry, _Budget(shown, zipped=False))
         return Submission(shown, (module,))
-    kind = f"file type '{extension}'" if extension else "file (no extension)"
+    kind = _("file type '{extension}'").format(extension=extension) if extension else _("file (no extension)")
     raise SubmissionError(
-        f"{shown}: unsupported {kind}; expected a folder, a .zip, a .ipynb notebook or a .py file"
+        _("{path}: unsupported {kind}; expected a folder, a .zip, a .ipynb notebook or a .py file").format(
+            path=shown, kind=kind
+        )
     )
 
 
@@ -126,7 +133,7 @@ class _Entry:
     where: str  # for messages: "sub/forward.py", "work.zip/sub/forward.py"
     size: int  # size on disk, or the size the zip declares
     read: Callable[[int], bytes]  # read(n): at most n bytes
-    refused: str = ""  # why it is not read: "a symbolic link", "not a regular file"
+    refused: str = ""  # why it is not read: REFUSED's "a symbolic link", "not a regular file" (in English)
 
 
 class _Budget:
@@ -141,22 +148,27 @@ class _Budget:
         limit = MAX_NOTEBOOK_BYTES if entry.name.lower().endswith(".ipynb") else MAX_PY_BYTES
         data = b"" if entry.size > limit else entry.read(limit + 1)
         if entry.size > limit or len(data) > limit:
-            kind = os.path.splitext(entry.name)[1] or "exercise"
+            kind = os.path.splitext(entry.name)[1] or _("exercise")
             if self.zipped:
                 raise SubmissionError(
-                    f"{entry.where}: expands to more than {limit // MB} MB, the limit for a {kind} file;"
-                    " refusing a possible zip bomb"
+                    _("{where}: expands to more than {size} MB, the limit for a {kind} file;"
+                      " refusing a possible zip bomb").format(where=entry.where, size=limit // MB, kind=kind)
                 )
-            raise SubmissionError(f"{entry.where}: larger than {limit // MB} MB, the limit for a {kind} file")
+            raise SubmissionError(
+                _("{where}: larger than {size} MB, the limit for a {kind} file").format(
+                    where=entry.where, size=limit // MB, kind=kind
+                )
+            )
         self.total += len(data)
         if self.total > MAX_TOTAL_BYTES:
             if self.zipped:
                 raise SubmissionError(
-                    f"{self.shown}: the exercise files expand to more than {MAX_TOTAL_BYTES // MB} MB;"
-                    " refusing a possible zip bomb"
+                    _("{path}: the exercise files expand to more than {size} MB; refusing a possible zip bomb").format(
+                        path=self.shown, size=MAX_TOTAL_BYTES // MB
+                    )
                 )
             raise SubmissionError(
-                f"{self.shown}: the exercise files total more than {MAX_TOTAL_BYTES // MB} MB"
+                _("{path}: the exercise files total more than {size} MB").format(path=self.shown, size=MAX_TOTAL_BYTES // MB)
             )
         return data
 
@@ -171,7 +183,7 @@ def _file_entry(path: str, name: str, size: int) -> _Entry:
             with open(path, "rb") as file:
                 return file.read(limit)
         except OSError as error:
-            raise SubmissionError(f"{path}: cannot read ({error.strerror or error})") from None
+            raise SubmissionError(_("{path}: cannot read ({reason})").format(path=path, reason=error.strerror or error)) from None
 
     return _Entry(name, path, size, read)
 
@@ -182,7 +194,9 @@ def _scan_folder(folder: str) -> tuple[dict[str, _Entry], list[str]]:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda e: e.name)
     except OSError as error:
-        raise SubmissionError(f"{folder}: cannot read the folder ({error.strerror or error})") from None
+        raise SubmissionError(
+            _("{path}: cannot read the folder ({reason})").format(path=folder, reason=error.strerror or error)
+        ) from None
     files, folders = {}, []
     for entry in entries:
         if _ignored_name(entry.name):
@@ -190,7 +204,7 @@ def _scan_folder(folder: str) -> tuple[dict[str, _Entry], list[str]]:
         try:
             if entry.is_symlink() or not (entry.is_file(follow_symlinks=False) or entry.is_dir(follow_symlinks=False)):
                 # Never followed: a link could hand in someone else's file (the grader's reference, say).
-                why = "a symbolic link" if entry.is_symlink() else "not a regular file"
+                why = N_("a symbolic link") if entry.is_symlink() else N_("not a regular file")
                 files[entry.name] = _Entry(entry.name, entry.path, 0, lambda limit: b"", refused=why)
             elif entry.is_file(follow_symlinks=False):
                 files[entry.name] = _file_entry(entry.path, entry.name, entry.stat(follow_symlinks=False).st_size)
@@ -207,11 +221,11 @@ def _load_folder(shown: str, modules: tuple[str, ...]) -> Submission:
     if _usable(files, modules) or len(folders) != 1:
         return _from_files(shown, files, budget, empty=not files and not folders, what="folder", modules=modules)
     inner = os.path.join(shown, folders[0])
-    inner_files, _ = _scan_folder(inner)
+    inner_files, _inner_folders = _scan_folder(inner)
     if not _usable(inner_files, modules):
         return _from_files(shown, files, budget, empty=False, what="folder", modules=modules)
     submission = _from_files(shown, inner_files, budget, empty=False, what="folder", modules=modules)
-    note = f"exercise files read from {inner}"
+    note = _("exercise files read from {folder}").format(folder=inner)
     return Submission(shown, submission.modules, (note, *submission.notes))
 
 
@@ -219,9 +233,9 @@ def _load_zip(shown: str, modules: tuple[str, ...]) -> Submission:
     try:
         archive = zipfile.ZipFile(shown)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError):
-        raise SubmissionError(f"{shown}: not a valid zip file") from None
+        raise SubmissionError(_("{path}: not a valid zip file").format(path=shown)) from None
     except OSError as error:
-        raise SubmissionError(f"{shown}: cannot read ({error.strerror or error})") from None
+        raise SubmissionError(_("{path}: cannot read ({reason})").format(path=shown, reason=error.strerror or error)) from None
     with archive:
         members: dict[str, zipfile.ZipInfo] = {}
         for info in archive.infolist():
@@ -229,11 +243,15 @@ def _load_zip(shown: str, modules: tuple[str, ...]) -> Submission:
             parts = [part for part in name.split("/") if part not in ("", ".")]
             if name.startswith("/") or re.match(r"[A-Za-z]:", name) or ".." in parts:
                 raise SubmissionError(
-                    f"{shown}: unsafe member '{info.filename}' (absolute path or '..'); the zip is refused"
+                    _("{path}: unsafe member '{member}' (absolute path or '..'); the zip is refused").format(
+                        path=shown, member=info.filename
+                    )
                 )
             if stat.S_ISLNK(info.external_attr >> 16):
                 raise SubmissionError(
-                    f"{shown}: member '{info.filename}' is a symbolic link; the zip is refused"
+                    _("{path}: member '{member}' is a symbolic link; the zip is refused").format(
+                        path=shown, member=info.filename
+                    )
                 )
             if name.endswith("/") or not parts or any(_ignored_name(part) for part in parts):
                 continue
@@ -270,7 +288,7 @@ def _member_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) 
             with archive.open(info) as member:
                 return member.read(limit)
         except _ZIP_READ_ERRORS as error:
-            raise SubmissionError(f"{where}: cannot be read from the zip ({error})") from None
+            raise SubmissionError(_("{where}: cannot be read from the zip ({error})").format(where=where, error=error)) from None
 
     return read
 
@@ -318,16 +336,19 @@ def _from_files(
         if len(notebooks) == 1:
             module = _single_notebook(files[notebooks[0]], budget)
             rest = [name for name in others if name != notebooks[0]]
-            notes = (f"ignored (not an exercise module): {', '.join(rest)}",) if rest else ()
+            notes = (_("ignored (not an exercise module): {names}").format(names=listing(rest)),) if rest else ()
             return Submission(shown, (module,), notes)
         if notebooks:
             raise SubmissionError(
-                f"{shown}: no exercise module found ({_expected(modules)});"
-                f" found several notebooks: {', '.join(notebooks)}"
+                _("{path}: no exercise module found ({expected}); found several notebooks: {names}").format(
+                    path=shown, expected=_expected(modules), names=listing(notebooks)
+                )
             )
         if empty:
-            raise SubmissionError(f"{shown}: no exercise module found (the {what} is empty)")
-        raise SubmissionError(f"{shown}: no exercise module found ({_expected(modules)})")
+            empty_message = (_("{path}: no exercise module found (the zip is empty)") if what == "zip"
+                             else _("{path}: no exercise module found (the folder is empty)"))
+            raise SubmissionError(empty_message.format(path=shown))
+        raise SubmissionError(_("{path}: no exercise module found ({expected})").format(path=shown, expected=_expected(modules)))
 
     sources, notes = [], []
     for name in modules:
@@ -336,20 +357,21 @@ def _from_files(
             continue
         entry = slot.get("py") or slot["ipynb"]
         if "py" in slot and "ipynb" in slot:
-            notes.append(f"{name}: {slot['py'].name} graded, {slot['ipynb'].name} ignored")
+            notes.append(_("{module}: {graded} graded, {ignored} ignored").format(
+                module=name, graded=slot["py"].name, ignored=slot["ipynb"].name))
         extension = "py" if "py" in slot else "ipynb"
         if entry.name != f"{name}.{extension}":
-            notes.append(f"{name}: {entry.name} graded as {name}.{extension}")
+            notes.append(_("{module}: {file} graded as {name}").format(module=name, file=entry.name, name=f"{name}.{extension}"))
         sources.append(_module_file(name, entry, budget))
     if others:
-        notes.append(f"ignored (not named after an exercise module): {', '.join(others)}")
+        notes.append(_("ignored (not named after an exercise module): {names}").format(names=listing(others)))
     return Submission(shown, tuple(sources), tuple(notes))
 
 
 def _module_file(name: str, entry: _Entry, budget: _Budget) -> ModuleSource:
     """One module's file in a folder or a zip: its problems are its own."""
     if entry.refused:
-        return ModuleSource(name, entry.name, (), problem=f"{entry.name}: {entry.refused}, not graded (hand in the file itself)")
+        return ModuleSource(name, entry.name, (), problem=_refused(entry.name, entry))
     data = budget.read(entry)
     if entry.name.lower().endswith(".py"):
         try:
@@ -367,7 +389,7 @@ def _module_file(name: str, entry: _Entry, budget: _Budget) -> ModuleSource:
 def _single_notebook(entry: _Entry, budget: _Budget) -> ModuleSource:
     """A whole submission in one file (.ipynb, or a .py given directly): one namespace."""
     if entry.refused:
-        raise SubmissionError(f"{entry.where}: {entry.refused}, not graded (hand in the file itself)")
+        raise SubmissionError(_refused(entry.where, entry))
     data = budget.read(entry)
     python = entry.name.lower().endswith(".py")
     try:
@@ -378,6 +400,10 @@ def _single_notebook(entry: _Entry, budget: _Budget) -> ModuleSource:
         cells = (Cell(text, entry.name),)
         return ModuleSource(NOTEBOOK, entry.name, cells, _syntax_problem(text, entry.name))
     return ModuleSource(NOTEBOOK, entry.name, _notebook_cells(text, entry))
+
+
+def _refused(where: str, entry: _Entry) -> str:
+    return _("{where}: {why}, not graded (hand in the file itself)").format(where=where, why=_(entry.refused))
 
 
 def _notebook_cells(text: str, entry: _Entry) -> tuple[Cell, ...]:
@@ -412,7 +438,7 @@ def _decode_python(data: bytes) -> str:
     try:
         codec = codecs.lookup(encoding).name
     except LookupError:
-        raise _Unreadable(f"unknown encoding '{encoding}' in its coding declaration") from None
+        raise _Unreadable(_("unknown encoding '{encoding}' in its coding declaration").format(encoding=encoding)) from None
     return _decode(data, codec)
 
 
@@ -426,12 +452,12 @@ def _decode(data: bytes, codec: str) -> str:
         text = data[skip:].decode(codec)
     except UnicodeDecodeError as error:
         if codec == "utf-8" and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise _Unreadable("not UTF-8 text (it is UTF-16: save it as UTF-8)") from None
+            raise _Unreadable(_("not UTF-8 text (it is UTF-16: save it as UTF-8)")) from None
         offset = skip + error.start
         line = data[:offset].count(b"\n") + 1
         name = "UTF-8" if codec == "utf-8" else codec
-        detail = f"byte 0x{data[offset]:02x} at offset {offset}, line {line}"
-        raise _Unreadable(f"not {name} text ({detail})") from None
+        detail = _("byte 0x{byte:02x} at offset {offset}, line {line}").format(byte=data[offset], offset=offset, line=line)
+        raise _Unreadable(_("not {encoding} text ({detail})").format(encoding=name, detail=detail)) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -442,8 +468,8 @@ def _syntax_problem(text: str, filename: str) -> str:
         try:
             compile(text, filename, "exec", dont_inherit=True)
         except SyntaxError as error:
-            where = f"{filename}, line {error.lineno}" if error.lineno else filename
+            where = _("{file}, line {line}").format(file=filename, line=error.lineno) if error.lineno else filename
             return f"{where}: {error.msg} ({type(error).__name__})"
         except (ValueError, OverflowError, RecursionError, MemoryError) as error:
-            return f"{filename}: cannot be compiled ({type(error).__name__}: {error})"
+            return _("{file}: cannot be compiled ({error})").format(file=filename, error=f"{type(error).__name__}: {error}")
     return ""

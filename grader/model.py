@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .i18n import N_
+
 STATUSES = ("passed", "failed", "error", "timeout", "missing", "forbidden")
+# A status as a reader sees it, in the report's language (the JSON keeps the ids above).
+STATUS_NAMES = {
+    "passed": N_("passed"),
+    "failed": N_("failed"),
+    "error": N_("error"),
+    "timeout": N_("timeout"),
+    "missing": N_("missing"),
+    "forbidden": N_("forbidden"),
+}
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,7 @@ class Report:
     submission: str = ""
     notes: tuple[str, ...] = field(default=())
     grader_version: str = ""
+    lang: str = "en"  # the language of its text ("en", "zh"): reporters write their own labels in it
 
     @property
     def all_passed(self) -> bool:

@@ -23,13 +23,14 @@ from reference import forward as ref_forward
 from .compare import compare_arrays
 from .divergence import Student, by_layer, entry_name, lesson_pass, net_of
 from .engine import input_scale
+from .i18n import N_, _, listing
 
 H = 1e-6
 MAX_ENTRIES = 12  # every parameter of the 2-2-2 example
 AGREE_RTOL = 1e-5  # central differences err by ~1e-10 here; the mistakes they must show, by 1e-3 or more
 AGREE_ATOL = 1e-8
 KINK_MARGIN = 1e-3  # a relu z this close to 0 makes central differences average two slopes
-SUBJECTS = {"backward.backward": "your backward", "training.train_step": "your train_step's gradient"}
+SUBJECTS = {"backward.backward": N_("your backward"), "training.train_step": N_("your train_step's gradient")}
 
 
 def triangulate(name: str, student: Student, trial, *, place: str, lesson: bool) -> list[str]:
@@ -56,12 +57,12 @@ def triangulate(name: str, student: Student, trial, *, place: str, lesson: bool)
         numeric = central_differences(loss, net, entries) if entries else None
         if numeric is None:
             return []
-        tried = dict.fromkeys(key for key, _ in entries)
+        tried = dict.fromkeys(key for key, _index in entries)
         disagree = [k for k in reference if k in tried and not agree(mine[k], numeric, k)]
-    head = f"Oracles on {place}"
+    head = _("Oracles on {place}").format(place=place)
     if lr is not None:
-        head += " (your train_step's gradient is (params - new params) / lr)"
-    line = verdict(head, SUBJECTS[name], forward_ok, loss_ok, disagree)
+        head += _(" (your train_step's gradient is (params - new params) / lr)")
+    line = verdict(head, _(SUBJECTS[name]), forward_ok, loss_ok, disagree)
     return [line, example_line(mine, numeric, reference, lesson, disagree)] if line else []
 
 
@@ -143,7 +144,7 @@ def central_differences(loss, net, entries) -> dict | None:
 def agree(mine: np.ndarray, numeric: dict, key: str) -> bool:
     """The student's gradient and central differences agree on the entries of `key` tried."""
     ours = np.array([mine[index] for (k, index) in numeric if k == key])
-    theirs = np.array([v for (k, _), v in numeric.items() if k == key])
+    theirs = np.array([v for (k, _index), v in numeric.items() if k == key])
     scale = float(np.max(np.abs(ours)) + np.max(np.abs(theirs)))
     return bool(np.max(np.abs(ours - theirs)) <= AGREE_RTOL * scale + AGREE_ATOL)
 
@@ -151,20 +152,20 @@ def agree(mine: np.ndarray, numeric: dict, key: str) -> bool:
 def verdict(head: str, subject: str, forward_ok: bool, loss_ok: bool, disagree: list[str]) -> str:
     """Which of forward and backward is wrong, as one sentence; "" when the oracles do not say."""
     wrong = [f for f, ok in (("forward", forward_ok), ("half_sse", loss_ok)) if not ok]
-    names, fix = " and ".join(wrong), " and ".join(f"forward.{f}" for f in wrong)
-    where = ", ".join(disagree)
+    names, fix = _(" and ").join(wrong), _(" and ").join(f"forward.{f}" for f in wrong)
+    where = listing(disagree)
     if not wrong:
         if not disagree:
             return ""
-        return (f"{head}: your forward is right and {subject} is not: it disagrees with the reference and "
-                f"with central differences of your own forward at {where}.")
+        return _("{head}: your forward is right and {subject} is not: it disagrees with the reference and "
+                 "with central differences of your own forward at {where}.").format(head=head, subject=subject, where=where)
     if not disagree:
-        return (f"{head}: {subject} matches your own forward, but your {names} is wrong: central differences "
-                "of your forward and half_sse agree with it, and they do not match the reference. "
-                f"Fix {fix} first.")
-    return (f"{head}: {subject} disagrees with your own forward (central differences of your forward and "
-            f"half_sse, at {where}), and your {names} is wrong too. Fix {fix} first, then compare {subject} "
-            "with central differences of it.")
+        return _("{head}: {subject} matches your own forward, but your {names} is wrong: central differences "
+                 "of your forward and half_sse agree with it, and they do not match the reference. "
+                 "Fix {fix} first.").format(head=head, subject=subject, names=names, fix=fix)
+    return _("{head}: {subject} disagrees with your own forward (central differences of your forward and "
+             "half_sse, at {where}), and your {names} is wrong too. Fix {fix} first, then compare {subject} "
+             "with central differences of it.").format(head=head, subject=subject, where=where, names=names, fix=fix)
 
 
 def example_line(mine: dict, numeric: dict, reference: dict, lesson: bool, disagree: list[str]) -> str:
@@ -175,5 +176,6 @@ def example_line(mine: dict, numeric: dict, reference: dict, lesson: bool, disag
         return abs(mine[key][index] - (numeric[entry] if disagree else reference[key][index]))
 
     key, index = max((e for e in numeric if not disagree or e[0] in disagree), key=gap)
-    return (f"  {entry_name(key, index, lesson)}: yours {mine[key][index]:.10g}, central differences of your "
-            f"forward {numeric[(key, index)]:.10g}, reference {reference[key][index]:.10g}")
+    text = _("yours {yours:.10g}, central differences of your forward {numeric:.10g}, reference {reference:.10g}")
+    text = text.format(yours=mine[key][index], numeric=numeric[(key, index)], reference=reference[key][index])
+    return f"  {entry_name(key, index, lesson)}: {text}"

@@ -4,13 +4,16 @@
   named case where fit ran but went wrong;
 - gradients and updated parameters: the relative error of every entry of each
   weight matrix that differs, on the first such case (a heat map per matrix).
-Plain numbers only (model.Plot); the reporter draws them.
+Plain numbers only (model.Plot); the reporter draws them. Titles and axis
+labels are in the current language; the series' names ("yours", "reference")
+are keys, which the reporter names in the report's language.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .i18n import _
 from .model import Plot
 
 HEATMAP_FORMS = ("grads", "tuple", "params+loss", "params+losses")
@@ -37,8 +40,8 @@ def loss_curve(trial) -> Plot | None:
         return None
     return Plot(
         "curve",
-        "fit's loss per iteration: yours and the reference's",
-        {"x_label": "iteration", "y_label": "batch loss", "series": {"yours": got.tolist(), "reference": expected.tolist()}},
+        _("fit's loss per iteration: yours and the reference's"),
+        {"x_label": _("iteration"), "y_label": _("batch loss"), "series": {"yours": got.tolist(), "reference": expected.tolist()}},
     )
 
 
@@ -57,11 +60,12 @@ def error_maps(exercise, trial) -> list[Plot]:
     except (TypeError, IndexError, ValueError):
         return []
     plots = []
-    for (name, got), (_, want) in pairs:
+    for (name, got), (_name, want) in pairs:
         if got.shape != want.shape or got.ndim != 2:
             continue
         error = np.abs(got - want) / np.maximum(np.abs(want), 1e-12)
         error = np.where(np.isfinite(error), np.minimum(error, ERROR_CAP), ERROR_CAP)
         if np.max(error) > 1e-6:
-            plots.append(Plot("heatmap", f"relative error of each entry of {name}", {"label": name, "rows": error.tolist()}))
+            title = _("relative error of each entry of {matrix}").format(matrix=name)
+            plots.append(Plot("heatmap", title, {"label": name, "rows": error.tolist()}))
     return plots

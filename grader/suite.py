@@ -18,6 +18,7 @@ from reference import activations, backward, chain_rule, forward, gradient_desce
 
 from . import cases
 from . import strategies as gen
+from .i18n import _, ngettext
 from .strategies import Network
 
 
@@ -103,19 +104,29 @@ def canonical_layer(figures: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def batch_cases(figures: dict) -> list[tuple[str, tuple[int, int]]]:
+    """[(check name, (samples, batch size))]: the worked example's, then BATCH_CASES; names in the current language."""
     b = figures["batches"]
-    example = (f"{b['num_samples']} samples, batch {b['batch_size']} ({b['num_batches']} batches)", (b["num_samples"], b["batch_size"]))
-    return [example, *BATCH_CASES]
+    example = (
+        _("{samples} samples, batch {size} ({batches} batches)").format(
+            samples=b["num_samples"], size=b["batch_size"], batches=b["num_batches"]
+        ),
+        (b["num_samples"], b["batch_size"]),
+    )
+    return [example, *((batch_name(samples, size), (samples, size)) for samples, size in BATCH_CASES)]
+
+
+def batch_name(samples: int, size: int) -> str:
+    """'50000 samples, batch 250 (divides)', '1 sample, batch 1'."""
+    if samples > size and samples % size == 0:
+        return _("{samples} samples, batch {size} (divides)").format(samples=samples, size=size)
+    return ngettext("{samples} sample, batch {size}", "{samples} samples, batch {size}", samples).format(
+        samples=samples, size=size
+    )
 
 
 # Gradient-descent bookkeeping -------------------------------------------------------------
 
-BATCH_CASES = [
-    ("50000 samples, batch 250 (divides)", (50000, 250)),
-    ("1 sample, batch 1", (1, 1)),
-    ("5 samples, batch 10", (5, 10)),
-    ("7 samples, batch 3", (7, 3)),
-]
+BATCH_CASES = [(50000, 250), (1, 1), (5, 10), (7, 3)]  # (samples, batch size), named by batch_name
 
 EXERCISES: list[Exercise] = [
     Exercise(
@@ -128,7 +139,7 @@ EXERCISES: list[Exercise] = [
         "gradient_descent", "num_iterations", 3, "count",
         reference=lambda c: gradient_descent.num_iterations(*c.args),
         named=lambda f: [
-            (f"{name}, {e} epochs", Case((*args, e)))
+            (_("{case}, {epochs} epochs").format(case=name, epochs=e), Case((*args, e)))
             for (name, args), e in zip(batch_cases(f), (f["batches"]["epochs"], 10, 3, 2, 4))
         ],
         generated=lambda: gen.batch_counts().map(Case),
@@ -137,8 +148,8 @@ EXERCISES: list[Exercise] = [
         "gradient_descent", "sgd_update", 4, "array",
         reference=lambda c: gradient_descent.sgd_update(*c.args),
         named=lambda f: [
-            ("canonical output-layer weights", Case((cases.network_of(f).params[-1][0], np.array(f["grads"][-1][0]), f["network"]["lr"]))),
-            ("a bias vector with lr 0.1", Case((np.array([0.35, -0.2, 0.0]), np.array([0.5, 0.25, -1.0]), 0.1))),
+            (_("canonical output-layer weights"), Case((cases.network_of(f).params[-1][0], np.array(f["grads"][-1][0]), f["network"]["lr"]))),
+            (_("a bias vector with lr {lr}").format(lr=0.1), Case((np.array([0.35, -0.2, 0.0]), np.array([0.5, 0.25, -1.0]), 0.1))),
         ],
         generated=lambda: st.tuples(gen.same_shape_pairs(bound=10.0), gen.learning_rates()).map(lambda t: pair_case(*t)),
     ),
@@ -164,8 +175,8 @@ EXERCISES: list[Exercise] = [
             reference=lambda c, f=function: getattr(activations, f)(*c.args),
             named=lambda f: [
                 ("z = 0", Case((np.array([0.0]),))),
-                ("a (2, 3) matrix of z", Case((np.array([[-2.0, -0.5, 0.0], [0.1, 1.0, 3.0]]),))),
-                ("saturated |z| >= 500", Case((np.array([-1000.0, -710.0, -500.0, 500.0, 710.0, 1000.0]),))),
+                (_("a {shape} matrix of z").format(shape="(2, 3)"), Case((np.array([[-2.0, -0.5, 0.0], [0.1, 1.0, 3.0]]),))),
+                (_("saturated |z| >= {bound}").format(bound=500), Case((np.array([-1000.0, -710.0, -500.0, 500.0, 710.0, 1000.0]),))),
             ],
             generated=lambda: gen.pre_activations().map(lambda z: Case((z,))),
         )
@@ -178,7 +189,7 @@ EXERCISES: list[Exercise] = [
         "forward", "linear_forward", 4, "array",
         reference=lambda c: forward.linear_forward(*c.args),
         named=lambda f: [
-            ("canonical layer 1", Case(canonical_layer(f))),
+            (_("canonical layer {layer}").format(layer=1), Case(canonical_layer(f))),
             *[(name, Case((net.x, *net.params[0]))) for name, net in cases.named_networks(f)[1:2]],
         ],
         generated=lambda: gen.networks().map(lambda n: Case((n.x, *n.params[0]))),
@@ -194,8 +205,8 @@ EXERCISES: list[Exercise] = [
         "forward", "half_sse", 3, "number",
         reference=lambda c: forward.half_sse(*c.args),
         named=lambda f: [
-            ("canonical output and targets", Case((np.array(f["output"]), cases.network_of(f).y))),
-            ("a batch of 4 with 3 outputs", Case(tuple(np.random.default_rng(5).uniform(0, 1, (2, 4, 3))))),
+            (_("canonical output and targets"), Case((np.array(f["output"]), cases.network_of(f).y))),
+            (_("a batch of {batch} with {outputs} outputs").format(batch=4, outputs=3), Case(tuple(np.random.default_rng(5).uniform(0, 1, (2, 4, 3))))),
         ],
         generated=lambda: gen.same_shape_pairs(bound=2.0).map(pair_case),
     ),
@@ -219,8 +230,8 @@ EXERCISES: list[Exercise] = [
             (f"{activation}, {label}", Case((da, z), {"activation": activation}))
             for activation in gen.ACTIVATIONS
             for label, da, z in [
-                ("z with zeros", np.array([[0.5, -1.0, 2.0]]), np.array([[0.0, 1.5, -0.5]])),
-                ("saturated |z| >= 500", np.array([[1.0, -2.0, 0.5]]), np.array([[600.0, -800.0, 800.0]])),
+                (_("z with zeros"), np.array([[0.5, -1.0, 2.0]]), np.array([[0.0, 1.5, -0.5]])),
+                (_("saturated |z| >= {bound}").format(bound=500), np.array([[1.0, -2.0, 0.5]]), np.array([[600.0, -800.0, 800.0]])),
             ]
         ],
         generated=lambda: st.tuples(
@@ -251,11 +262,13 @@ EXERCISES: list[Exercise] = [
         "training", "fit", 8, "params+losses",
         reference=lambda c: training.fit(*c.args, **c.kwargs),
         named=lambda f: [
-            ("canonical, 3 epochs of batch 1", net_case(cases.network_of(f), f["network"]["lr"], 3, 1)),
-            ("7 samples in batches of 3 (last batch partial), 3 outputs", net_case(cases.random_network([3, 4, 3], 7, "tanh", seed=6), 0.3, 2, 3)),
-            ("6 samples in batches of 3", net_case(cases.random_network([3, 4, 2], 6, "sigmoid", seed=7), 0.5, 2, 3)),
-            ("relu, 5 samples in batches of 2", net_case(cases.random_network([2, 3, 2], 5, "relu", seed=8), 0.1, 2, 2)),
-            ("relu with z exactly 0, batches of 1", net_case(cases.relu_at_zero(), 0.1, 1, 1)),
+            (_("canonical, {epochs} epochs of batch {size}").format(epochs=3, size=1), net_case(cases.network_of(f), f["network"]["lr"], 3, 1)),
+            (_("{samples} samples in batches of {size} (last batch partial), {outputs} outputs").format(samples=7, size=3, outputs=3),
+             net_case(cases.random_network([3, 4, 3], 7, "tanh", seed=6), 0.3, 2, 3)),
+            (_("{samples} samples in batches of {size}").format(samples=6, size=3), net_case(cases.random_network([3, 4, 2], 6, "sigmoid", seed=7), 0.5, 2, 3)),
+            ("relu, " + _("{samples} samples in batches of {size}").format(samples=5, size=2),
+             net_case(cases.random_network([2, 3, 2], 5, "relu", seed=8), 0.1, 2, 2)),
+            (_("relu with z exactly 0, batches of {size}").format(size=1), net_case(cases.relu_at_zero(), 0.1, 1, 1)),
         ],
         generated=lambda: gen.fit_settings().map(lambda t: net_case(t[0], *t[1:])),
         kink_check=kinky,

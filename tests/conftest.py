@@ -177,3 +177,11 @@ def submissions(tmp_path) -> Submissions:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch):
+    """Tests assert English text: a developer's zh locale must not change the CLI's default language."""
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")

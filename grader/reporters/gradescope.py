@@ -34,6 +34,9 @@ student's code printed anything, that output under a heading of its own.
 Everything is visible to students (``"visibility": "visible"``); an instructor
 who wants otherwise edits the JSON or sets it in Gradescope.
 
+Text a student reads (headings, the summary line) is in the report's
+language; `status` and the ids in ``extra_data`` are the report's own.
+
 The output is reproducible (no execution time, no timestamps) and strict JSON:
 scores are finite floats (a non-finite score, which the engine should never
 produce, is written as 0 rather than as the non-standard ``NaN``), and
@@ -48,7 +51,8 @@ from __future__ import annotations
 import json
 import math
 
-from grader.model import ExerciseResult, Report
+from grader.i18n import _, known, ngettext, using
+from grader.model import STATUS_NAMES, ExerciseResult, Report
 from grader.reporters.junit import clean_text, exercise_details, format_number
 
 OUTPUT_FORMAT = "text"
@@ -62,23 +66,30 @@ def _points(value: float) -> float:
 
 def _test_output(exercise: ExerciseResult) -> str:
     # Gradescope knows only passed/failed: name the grader's own status first.
-    parts = [] if exercise.status == "passed" else [f"Status: {exercise.status}"]
+    parts = [] if exercise.status == "passed" else [_("Status: {status}").format(status=_(STATUS_NAMES.get(exercise.status, exercise.status)))]
     details = exercise_details(exercise)
     if details:
         parts.append(details)
-    text = "\n\n".join(parts) or "Passed."
+    text = "\n\n".join(parts) or _("Passed.")
     if exercise.output:
         printed = exercise.output.rstrip("\n")
-        text += "\n\n" + "\n".join(["Your code printed:", printed])
+        text += "\n\n" + "\n".join([_("Your code printed:"), printed])
     return clean_text(text)
 
 
 def _summary(report: Report) -> str:
     passed = sum(e.status == "passed" for e in report.exercises)
     total = len(report.exercises)
-    line = (
-        f"Score: {format_number(_points(report.score))} / {format_number(_points(report.max_score))}"
-        f" ({passed} of {total} exercise{'' if total == 1 else 's'} passed; seed {report.seed})."
+    line = ngettext(
+        "Score: {score} / {max_score} ({passed} of {total} exercise passed; seed {seed}).",
+        "Score: {score} / {max_score} ({passed} of {total} exercises passed; seed {seed}).",
+        total,
+    ).format(
+        score=format_number(_points(report.score)),
+        max_score=format_number(_points(report.max_score)),
+        passed=passed,
+        total=total,
+        seed=report.seed,
     )
     return clean_text("\n".join([line, *report.notes]))
 
@@ -113,6 +124,11 @@ def _tests(report: Report) -> list[dict]:
 
 def render(report: Report) -> str:
     """The report as Gradescope's results.json (a string ending in a newline)."""
+    with using(known(report.lang)):
+        return rendered(report)
+
+
+def rendered(report: Report) -> str:
     extra = {"max_score": _points(report.max_score), "seed": int(report.seed)}
     if report.grader_version:
         extra["grader_version"] = clean_text(report.grader_version)

@@ -7,6 +7,8 @@ them), its checks and what the student's code printed. The page loads
 nothing (inline CSS and SVG, no scripts; a Content-Security-Policy forbids
 them anyway) and every string of the report is escaped after `clean_text`,
 so a student's output cannot inject markup. Deterministic: no timestamps.
+The page's own words are in the report's language (its `lang` attribute
+says which); statuses keep their ids as CSS classes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-from ..model import Check, ExerciseResult, Plot, Report
+from ..i18n import N_, _, current, known, pgettext, using
+from ..i18n import width as display_width
+from ..model import STATUS_NAMES, Check, ExerciseResult, Plot, Report
 from ..plots import ERROR_CAP
 from .junit import clean_text, format_number
 
@@ -43,7 +47,8 @@ figcaption strong { color: #222; } td.number { font-variant-numeric: tabular-num
 """.strip()
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
-MARKS = {"passed": "PASS", "failed": "FAIL", "not run": "NOT RUN"}
+MARKS = {"passed": N_("PASS"), "failed": N_("FAIL"), "not run": N_("NOT RUN")}
+HTML_LANG = {"en": "en", "zh": "zh-CN"}
 
 
 def text(value: object) -> str:
@@ -51,10 +56,10 @@ def text(value: object) -> str:
     return escape(clean_text(value), quote=True)
 
 
-def page(title: str, body: list[str], *, style: str = STYLE) -> str:
+def page(title: str, body: list[str], *, style: str = STYLE, lang: str = "en") -> str:
     head = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        f'<html lang="{HTML_LANG.get(lang, "en")}">',
         "<head>",
         '<meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
@@ -75,20 +80,26 @@ def summary(report: Report) -> list[str]:
     counts: dict[str, int] = {}
     for exercise in report.exercises:
         counts[exercise.status] = counts.get(exercise.status, 0) + 1
-    tally = ", ".join(f"{n} {status}" for status, n in counts.items())
-    about = f"seed {report.seed}" + (f", grader {report.grader_version}" if report.grader_version else "")
+    tally = _(", ").join(
+        _("{count} {status}").format(count=n, status=_(STATUS_NAMES.get(status, status))) for status, n in counts.items()
+    )
+    about = _("seed {seed}").format(seed=report.seed)
+    if report.grader_version:
+        about += _(", grader {version}").format(version=report.grader_version)
     score = f"{format_number(report.score)} / {format_number(report.max_score)}"
-    details = f"{text(tally or 'no exercises')}; {text(about)}"
-    lines = [f'<p class="summary">Score <strong>{score}</strong> ({details})</p>']
+    details = text(tally or _("no exercises")) + _("; ") + text(about)
+    summary_line = _("Score <strong>{score}</strong> ({details})").format(score=score, details=details)
+    lines = [f'<p class="summary">{summary_line}</p>']
     if report.submission:
-        lines.append(f"<p>Submission: <code>{text(report.submission)}</code></p>")
+        lines.append("<p>" + _("Submission: <code>{path}</code>").format(path=text(report.submission)) + "</p>")
     if report.notes:
         lines += ['<ul class="notes">', *(f"<li>{text(note)}</li>" for note in report.notes), "</ul>"]
     return lines
 
 
 def table(report: Report) -> list[str]:
-    lines = ["<table>", "<thead><tr><th>exercise</th><th>status</th><th>points</th></tr></thead>", "<tbody>"]
+    heads = "".join(f"<th>{text(_(name))}</th>" for name in (N_("exercise"), N_("status"), N_("points")))
+    lines = ["<table>", f"<thead><tr>{heads}</tr></thead>", "<tbody>"]
     for number, exercise in enumerate(report.exercises, start=1):
         lines.append(
             f'<tr><td><a href="#exercise-{number}">{text(exercise.name)}</a></td>'
@@ -99,11 +110,11 @@ def table(report: Report) -> list[str]:
 
 
 def status(name: str) -> str:
-    return f'<span class="status {text(name)}">{text(name)}</span>'
+    return f'<span class="status {text(name)}">{text(_(STATUS_NAMES.get(name, name)))}</span>'
 
 
 def check_item(check: Check) -> str:
-    mark = MARKS["not run" if not check.ran else "passed" if check.passed else "failed"]
+    mark = text(_(MARKS["not run" if not check.ran else "passed" if check.passed else "failed"]))
     kind = "missing" if not check.ran else "passed" if check.passed else "failed"
     item = f'<li><span class="mark {kind}">{mark}</span> {text(check.name)}'
     if check.message:
@@ -117,6 +128,7 @@ FONT = 'font-family="system-ui, sans-serif" font-size="12" fill="#222"'
 GREY = "#888"
 # (colour, width): the reference wide and pale under the student's line, so both show where they agree.
 SERIES = {"yours": ("#c2410c", 2), "reference": ("#8fb8e0", 6)}
+SERIES_NAMES = {"yours": N_("yours"), "reference": N_("reference")}  # the keys of model.Plot's series
 OTHER_SERIES = ("#2f855a", "#6b46c1", "#555555")
 # Sequential yellow-orange-red (ColorBrewer YlOrRd): small errors pale, large errors dark.
 HEAT = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#bd0026", "#800026")
@@ -255,27 +267,36 @@ def curve_series(data: dict) -> list[tuple[str, list[float]]]:
 
 def series_styles(series: list[tuple[str, list[float]]]) -> dict[str, tuple[str, float]]:
     others = iter(OTHER_SERIES * len(series))
-    return {name: SERIES.get(name) or (next(others), 2) for name, _ in series}
+    return {name: SERIES.get(name) or (next(others), 2) for name, _values in series}
 
 
 def curve_summary(series: list[tuple[str, list[float]]], frame: Frame) -> str:
     """The gist in words: the lengths when they differ, the largest gap and where."""
     named = dict(series)
     if "yours" not in named or "reference" not in named:
-        return " ".join(f"{name}: {len(values)} points." for name, values in series)
+        return " ".join(
+            _("{name}: {count} points.").format(name=series_name(name), count=len(values)) for name, values in series
+        )
     yours, reference = named["yours"], named["reference"]
     parts = []
     if len(yours) != len(reference):
-        parts.append(f"Yours has {len(yours)} iterations, the reference {len(reference)}.")
+        parts.append(_("Yours has {count} iterations, the reference {expected}.").format(
+            count=len(yours), expected=len(reference)))
     gaps = [abs(a - b) for a, b in zip(yours, reference)]
     if gaps and max(gaps) == 0:
-        parts.append(f"The curves agree on all {len(gaps)} iterations they share.")
+        parts.append(_("The curves agree on all {count} iterations they share.").format(count=len(gaps)))
     elif gaps:
         at = gaps.index(max(gaps))
         near = all(abs(frame.at(1, a)[1] - frame.at(1, b)[1]) < 2 for a, b in zip(yours, reference))
-        note = " (the curves overlap at this scale)" if near else ""
-        parts.append(f"Largest gap between the curves: {short(gaps[at])} at iteration {at + 1}{note}.")
+        note = _(" (the curves overlap at this scale)") if near else ""
+        parts.append(_("Largest gap between the curves: {gap} at iteration {iteration}{note}.").format(
+            gap=short(gaps[at]), iteration=at + 1, note=note))
     return " ".join(parts)
+
+
+def series_name(key: str) -> str:
+    """A series' name for a reader: "yours" and "reference" in the report's language, others as they are."""
+    return _(SERIES_NAMES[key]) if key in SERIES_NAMES else key
 
 
 def axes(frame: Frame, x_label: str, y_label: str) -> list[str]:
@@ -294,7 +315,7 @@ def axes(frame: Frame, x_label: str, y_label: str) -> list[str]:
     parts.append(label(frame.left + frame.width / 2, bottom + 40, text(x_label), extra=' fill="#555"'))
     return [
         *parts,
-        upright(16, frame.top + frame.height / 2, text(y_label) + (" (log scale)" if frame.y.log else "")),
+        upright(16, frame.top + frame.height / 2, text(y_label) + (text(_(" (log scale)")) if frame.y.log else "")),
     ]
 
 
@@ -322,17 +343,18 @@ def polyline(frame: Frame, values: list[float], colour: str, width: float) -> li
 
 def legend(styles: dict[str, tuple[str, float]], left: float) -> list[str]:
     parts = []
-    for name, (colour, width) in reversed(styles.items()):
-        parts += [line(left, 20, left + 28, 20, colour, width), label(left + 36, 24, text(name), "start")]
-        left += 60 + 8 * len(name)
+    for name, (colour, stroke) in reversed(styles.items()):
+        shown = series_name(name)
+        parts += [line(left, 20, left + 28, 20, colour, stroke), label(left + 36, 24, text(shown), "start")]
+        left += 60 + 8 * display_width(shown)
     return parts
 
 
 def curve_svg(plot: Plot) -> tuple[list[str], str]:
     """Loss per iteration, a polyline per series; log y when the values span more than two decades."""
     series = curve_series(plot.data)
-    values = [v for _, vs in series for v in vs if math.isfinite(v)] or [0.0]
-    count = max([len(vs) for _, vs in series] + [1])
+    values = [v for _name, vs in series for v in vs if math.isfinite(v)] or [0.0]
+    count = max([len(vs) for _name, vs in series] + [1])
     frame = Frame(72, 40, 624, 252, iteration_scale(count), value_scale(values))
     summary = curve_summary(series, frame)
     styles = series_styles(series)
@@ -351,14 +373,14 @@ def curve_figures(plot: Plot) -> list[str]:
         [str(i + 1), *(short(series[n][i]) if i < len(series[n]) else "" for n in names)]
         for i in range(min(count, MAX_ROWS))
     ]
-    note = f"the first {MAX_ROWS} of {count}" if count > MAX_ROWS else ""
-    return figures_table([plot.data.get("x_label", ""), *names], rows, note)
+    note = _("the first {shown} of {count}").format(shown=MAX_ROWS, count=count) if count > MAX_ROWS else ""
+    return figures_table([plot.data.get("x_label", ""), *map(series_name, names)], rows, note)
 
 
 def figures_table(headers: list[str], rows: list[list[str]], note: str = "") -> list[str]:
     """A plot's numbers, folded under it: what a screen reader or a careful student reads."""
     lines = [
-        f"<details><summary>Figures{text(f' ({note})' if note else '')}</summary>",
+        f"<details><summary>{text(_('Figures'))}{text(f' ({note})' if note else '')}</summary>",
         "<table>",
         "<thead><tr>" + "".join(f"<th>{text(h)}</th>" for h in headers) + "</tr></thead>",
         "<tbody>",
@@ -400,17 +422,16 @@ def blocks(rows: list[list[float]], size: int) -> list[list[tuple[float, str]]]:
 
 
 def relative_error(value: float) -> str:
-    return f"at least {short(ERROR_CAP)}" if value >= ERROR_CAP else short(value)
+    return _("at least {cap}").format(cap=short(ERROR_CAP)) if value >= ERROR_CAP else short(value)
 
 
 def heatmap_summary(name: str, rows: list[list[float]], size: int) -> str:
     entries = [(value, f"{i}, {j}") for i, row in enumerate(rows) for j, value in enumerate(row)]
     (worst, worst_at), (best, best_at) = max(entries), min(entries)
-    blocked = f" Each square shows the largest error of {size} x {size} entries." if size > 1 else ""
-    return (
-        f"Largest relative error {relative_error(worst)} at {name}[{worst_at}],"
-        f" smallest {relative_error(best)} at {name}[{best_at}].{blocked}"
-    )
+    blocked = _(" Each square shows the largest error of {size} x {size} entries.").format(size=size) if size > 1 else ""
+    return _("Largest relative error {worst} at {worst_at}, smallest {best} at {best_at}.").format(
+        worst=relative_error(worst), worst_at=f"{name}[{worst_at}]", best=relative_error(best), best_at=f"{name}[{best_at}]"
+    ) + blocked
 
 
 def squares(
@@ -422,7 +443,7 @@ def squares(
         for j, (value, at) in enumerate(row):
             x, y = origin[0] + j * side, origin[1] + i * side
             shade = scale.fraction(value) if value > 0 else 0.0
-            tooltip = text(f"{name}[{at}]: relative error {relative_error(value)}")
+            tooltip = text(_("{entry}: relative error {error}").format(entry=f"{name}[{at}]", error=relative_error(value)))
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{side}" height="{side}" fill="{heat_colour(shade)}"'
                 f"{gap}><title>{tooltip}</title></rect>"
@@ -448,8 +469,8 @@ def indices(rows: int, columns: int, size: int, side: int, origin: tuple[int, in
         label(left - 6, top + i * side + side / 2 + 4, str(i * size), "end") for i in range(0, rows, every[0])
     ]
     parts += [label(left + j * side + side / 2, top - 6, str(j * size)) for j in range(0, columns, every[1])]
-    parts.append(label(left + columns * side / 2, 14, "column", extra=' fill="#555"'))
-    return [*parts, upright(14, top + rows * side / 2, "row")]
+    parts.append(label(left + columns * side / 2, 14, text(_("column")), extra=' fill="#555"'))
+    return [*parts, upright(14, top + rows * side / 2, text(_("row")))]
 
 
 def colour_bar(scale: Scale, x: float, top: float, height: float) -> list[str]:
@@ -466,8 +487,8 @@ def colour_bar(scale: Scale, x: float, top: float, height: float) -> list[str]:
         parts += [line(x + 14, y, x + 18, y), label(x + 21, y + 4, shown, "start")]
     return [
         *parts,
-        label(x + 7, top - 24, "relative", extra=' fill="#555"'),
-        label(x + 7, top - 10, "error", extra=' fill="#555"'),
+        label(x + 7, top - 24, text(_("relative")), extra=' fill="#555"'),
+        label(x + 7, top - 10, text(pgettext("colour bar", "error")), extra=' fill="#555"'),
     ]
 
 
@@ -478,7 +499,7 @@ def heatmap_svg(plot: Plot) -> tuple[list[str], str]:
     size = math.ceil(max(len(rows), len(rows[0])) / MAX_CELLS)
     cells = blocks(rows, size)
     flat = [cell for row in cells for cell in row]
-    positive = [value for value, _ in flat if value > 0] or [0.1]
+    positive = [value for value, _at in flat if value > 0] or [0.1]
     scale = log_scale(min(positive), max(positive))
     side = min(max(320 // max(len(cells), len(cells[0])), 10), 60)
     origin, grid_width, grid_height = (56, 44), side * len(cells[0]), side * len(cells)
@@ -495,7 +516,7 @@ def heatmap_figures(plot: Plot) -> list[str]:
     rows = plot.data.get("rows", [])
     if not rows or len(rows) > MAX_CELLS or len(rows[0]) > MAX_CELLS:
         return []
-    headers = ["row \\ column", *(str(j) for j in range(len(rows[0])))]
+    headers = [_("row \\ column"), *(str(j) for j in range(len(rows[0])))]
     return figures_table(headers, [[str(i), *(short(float(v)) for v in row)] for i, row in enumerate(rows)])
 
 
@@ -517,7 +538,7 @@ def plots(exercise: ExerciseResult) -> list[str]:
     known = [plot for plot in exercise.plots if plot.kind in PLOTS]
     if not known:
         return []
-    return ["<h3>Plots</h3>", '<div class="plots">', *(row for p in known for row in figure(p)), "</div>"]
+    return [f"<h3>{text(_('Plots'))}</h3>", '<div class="plots">', *(row for p in known for row in figure(p)), "</div>"]
 
 
 def section(number: int, exercise: ExerciseResult) -> list[str]:
@@ -528,37 +549,35 @@ def section(number: int, exercise: ExerciseResult) -> list[str]:
     if exercise.feedback:
         lines.append(f'<pre class="feedback">{text(exercise.feedback.rstrip())}</pre>')
     if exercise.diagnoses:
-        lines += ["<h3>Likely mistakes</h3>", "<ul>"]
+        lines += [f"<h3>{text(_('Likely mistakes'))}</h3>", "<ul>"]
         lines += [f"<li><code>{text(d.id)}</code>: {text(d.message)}</li>" for d in exercise.diagnoses]
         lines.append("</ul>")
     lines += plots(exercise)
     if exercise.checks:
         is_open = "" if exercise.status == "passed" else " open"
         passed = sum(c.passed for c in exercise.checks)
-        lines.append(
-            f"<details{is_open}><summary>Checks: {passed} of {len(exercise.checks)} passed</summary>"
-        )
+        checked = _("Checks: {passed} of {total} passed").format(passed=passed, total=len(exercise.checks))
+        lines.append(f"<details{is_open}><summary>{text(checked)}</summary>")
         lines += ['<ul class="checks">', *(check_item(c) for c in exercise.checks), "</ul>", "</details>"]
     if exercise.output:
-        lines += ["<h3>Your code printed</h3>", f"<pre>{text(exercise.output.rstrip())}</pre>"]
+        lines += [f"<h3>{text(_('Your code printed'))}</h3>", f"<pre>{text(exercise.output.rstrip())}</pre>"]
     return [*lines, "</section>"]
 
 
 def render(report: Report) -> str:
-    title = f"Report: {report.submission}" if report.submission else "Report"
-    body = [f"<h1>{text(title)}</h1>", *summary(report), *table(report)]
-    for number, exercise in enumerate(report.exercises, start=1):
-        body += section(number, exercise)
+    lang = known(report.lang)
+    with using(lang):
+        title = _("Report: {submission}").format(submission=report.submission) if report.submission else _("Report")
+        body = [f"<h1>{text(title)}</h1>", *summary(report), *table(report)]
+        for number, exercise in enumerate(report.exercises, start=1):
+            body += section(number, exercise)
     style = f"{STYLE}\n{PLOT_STYLE}" if any(e.plots for e in report.exercises) else STYLE
-    return page(title, body, style=style)
+    return page(title, body, style=style, lang=lang)
 
 
 def render_unreadable(submission: str, message: str) -> str:
-    """The page of a submission the grader could not read at all."""
-    title = f"Report: {submission}"
-    body = [
-        f"<h1>{text(title)}</h1>",
-        '<p class="summary">Score <strong>0</strong>: the grader could not read this submission.</p>',
-        f"<pre>{text(message)}</pre>",
-    ]
-    return page(title, body)
+    """The page of a submission the grader could not read at all (in the current language)."""
+    title = _("Report: {submission}").format(submission=submission)
+    unread = _("Score <strong>0</strong>: the grader could not read this submission.")
+    body = [f"<h1>{text(title)}</h1>", f'<p class="summary">{unread}</p>', f"<pre>{text(message)}</pre>"]
+    return page(title, body, lang=current())

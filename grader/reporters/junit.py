@@ -40,7 +40,9 @@ a character as a visible escape (``\\x00``, ``\\x1b``, ``\\udc80``) and turns
 care: ElementTree escapes them (no CDATA sections are used).
 
 `render` returns the whole document, XML declaration included, ending in a
-newline; write it as UTF-8, unchanged.
+newline; write it as UTF-8, unchanged. The text a person reads (the checks'
+marks, headings) is in the report's language; statuses, names and
+properties are the report's ids, whatever the language.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 
+from grader.i18n import _, known, ngettext, using
 from grader.model import Check, ExerciseResult, Report
 
 SUITES_NAME = "backprop-grader"
@@ -88,11 +91,11 @@ def format_number(value: float) -> str:
 def check_line(check: Check) -> str:
     """One line for one check: ``[PASS] name``, ``[FAIL] name: message``, ``[NOT RUN] ...``."""
     if not check.ran:
-        mark = "NOT RUN"
+        mark = _("NOT RUN")
     elif check.passed:
-        mark = "PASS"
+        mark = _("PASS")
     else:
-        mark = "FAIL"
+        mark = _("FAIL")
     line = f"[{mark}] {check.name}"
     if check.message:
         line += f": {check.message}"
@@ -109,9 +112,9 @@ def exercise_details(exercise: ExerciseResult) -> str:
     if exercise.feedback:
         parts.append(exercise.feedback.rstrip("\n"))
     if exercise.checks:
-        parts.append("\n".join(["Checks:", *("  " + check_line(c) for c in exercise.checks)]))
+        parts.append("\n".join([_("Checks:"), *("  " + check_line(c) for c in exercise.checks)]))
     if exercise.diagnoses:
-        title = "Known mistake:" if len(exercise.diagnoses) == 1 else "Known mistakes:"
+        title = ngettext("Known mistake:", "Known mistakes:", len(exercise.diagnoses))
         parts.append("\n".join([title, *(f"  - {d.id}: {d.message}" for d in exercise.diagnoses)]))
     return "\n\n".join(parts)
 
@@ -124,7 +127,7 @@ def _first_line(text: str) -> str:
 
 
 def _function_name(exercise: ExerciseResult) -> str:
-    module, _, function = exercise.name.partition(".")
+    module, _dot, function = exercise.name.partition(".")
     return function or module
 
 
@@ -167,7 +170,7 @@ def _testcase(suite: ET.Element, exercise: ExerciseResult) -> None:
     if tag is not None:
         headline = _first_line(exercise.feedback)
         if exercise.status == "missing" and not headline:
-            headline = "not implemented"
+            headline = _("not implemented")
         message = f"{exercise.status}: {headline}" if headline else exercise.status
         element = ET.SubElement(
             case, tag, {"message": clean_text(message), "type": clean_text(exercise.status)}
@@ -181,6 +184,11 @@ def _testcase(suite: ET.Element, exercise: ExerciseResult) -> None:
 
 def render(report: Report) -> str:
     """The report as a JUnit XML document (a string ending in a newline)."""
+    with using(known(report.lang)):
+        return rendered(report)
+
+
+def rendered(report: Report) -> str:
     modules: dict[str, list[ExerciseResult]] = {}
     for exercise in report.exercises:
         modules.setdefault(exercise.module, []).append(exercise)
