@@ -19,7 +19,9 @@ import numpy as np
 
 from grader import mutants
 from grader.cases import canonical_figures
-from grader.diagnose import PLANS, UNPAIRED, diagnose, mistake_id, passes, slot
+from grader.diagnose import UNPAIRED, diagnose, mistake_id, slot
+from grader.mutant_plans import PLANS
+from grader.result_match import passes
 from grader.suite import EXERCISES
 
 

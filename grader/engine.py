@@ -244,7 +244,7 @@ def grade_exercise(
     diagnoses = diagnoses_of(exercise, trials, figures) if status in ("failed", "error") else ()
     output = worker.output()  # before the explanation's own calls, whose prints are not the exercise's
     if status != "passed":
-        from .divergence import explain  # imports this module
+        from .explain import explain  # imports this module
 
         lines = explain(exercise, runner, figures, trials, status=status, seed_value=seed_value, examples=examples)
         feedback = "\n".join((feedback, *lines))

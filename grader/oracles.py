@@ -16,14 +16,20 @@ For train_step the gradient is the one its update steps along,
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from reference import forward as ref_forward
 
 from .compare import compare_arrays
-from .divergence import Student, by_layer, entry_name, lesson_pass, net_of
+from .divergence import by_layer, entry_name, lesson_pass
 from .engine import input_scale
 from .i18n import N_, _, listing
+from .suite import net_of
+
+if TYPE_CHECKING:
+    from .explain import Student
 
 H = 1e-6
 MAX_ENTRIES = 12  # every parameter of the 2-2-2 example

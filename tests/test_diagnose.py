@@ -21,8 +21,11 @@ from conftest import student_source
 from grader import mutants
 from grader.api import check
 from grader.cases import canonical_figures
-from grader.diagnose import MESSAGES, PLANS, diagnose, mistake_id, passes
+from grader.diagnose import diagnose, mistake_id
 from grader.engine import generated_plan, worker_form
+from grader.mistakes import MESSAGES
+from grader.mutant_plans import PLANS
+from grader.result_match import passes
 from grader.selfcheck import plain
 from grader.suite import EXERCISES, Case
 

@@ -16,11 +16,12 @@ import numpy as np
 import pytest
 
 from conftest import student_source
-from grader import divergence
+from grader import divergence, explain
 from grader.api import check
 from grader.cases import canonical, canonical_figures, random_network
 from grader.cli import main
-from grader.divergence import MAX_CALLS, Sourcing, entry_name, first_divergence, lesson_pass, network_stages
+from grader.divergence import Sourcing, entry_name, first_divergence, lesson_pass, network_stages
+from grader.explain import MAX_CALLS
 from grader.sandbox import Limits
 from reference import training
 
@@ -29,7 +30,7 @@ MAZUR = [0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55]  # w1..w8 in the lesson
 
 
 class FakeStudent:
-    """divergence.Student in this process: the reference's functions, some replaced by `functions`."""
+    """explain.Student in this process: the reference's functions, some replaced by `functions`."""
 
     def __init__(self, budget: int = MAX_CALLS, **functions):
         self.functions, self.left, self.calls = functions, budget, 0
@@ -145,10 +146,10 @@ def test_with_one_sample_a_delta_is_read_from_db_when_dw_agrees_with_it():
 
 def test_the_replay_command_quotes_the_path_and_keeps_what_changes_the_cases():
     figures = canonical_figures()
-    command = divergence.replay_command("backward.backward", "my work/a.ipynb", Limits(), figures, 3, 7)
+    command = explain.replay_command("backward.backward", "my work/a.ipynb", Limits(), figures, 3, 7)
     assert command == "Replay: grader check 'my work/a.ipynb' --only backward.backward --seed 3 --examples 7"
     key = {**figures, "loss": 0.3}  # an answer key's figures
-    command = divergence.replay_command("training.fit", "a", Limits(timeout=30), key, 0, 25)
+    command = explain.replay_command("training.fit", "a", Limits(timeout=30), key, 0, 25)
     assert command.endswith("--examples 25 --timeout 30 --key KEY.JSON")
 
 

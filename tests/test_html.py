@@ -17,7 +17,7 @@ from grader.class_summary import failure_rates, histogram_counts, mistake_counts
 from grader.class_summary import render as render_summary
 from grader.gradebook import ExerciseGrade, Grade
 from grader.model import Check, Diagnosis, ExerciseResult, Plot, Report
-from grader.reporters import FORMATS, html, reporter
+from grader.reporters import FORMATS, axis_scales, html, reporter, svg_plots
 from grader.reporters.junit import clean_text
 
 HOSTILE = '</pre><script>alert("x")</script><img src=x onerror=alert(1)> & \x00\x1b[31m'
@@ -206,7 +206,7 @@ def test_loss_curve_draws_each_series_point_by_point_with_a_legend():
     svg = svgs(html.render(report_with(plot)))[0]
     lines = svg.findall(f"{SVG}polyline")
     assert [len(line.get("points").split()) for line in lines] == [4, 4]
-    assert [line.get("stroke") for line in lines] == [html.SERIES["reference"][0], html.SERIES["yours"][0]]
+    assert [line.get("stroke") for line in lines] == [svg_plots.SERIES["reference"][0], svg_plots.SERIES["yours"][0]]
     texts = ["".join(t.itertext()) for t in svg.iter(f"{SVG}text")]
     assert {"yours", "reference", "iteration", "batch loss"} <= set(texts)
     assert "0.26" in texts and "0.30" in texts  # linear ticks around 0.239 to 0.298
@@ -249,9 +249,9 @@ def test_heat_map_has_a_square_per_entry_named_as_the_lesson_does():
     ]
     # coloured by log10 of the error: the scale runs from 1e-6 (palest) to 1e-3 (darkest)
     assert [rect.get("fill") for rect in squares[:3]] == [
-        html.HEAT[0],
-        html.HEAT[-1],
-        html.heat_colour(1 / 3),
+        svg_plots.HEAT[0],
+        svg_plots.HEAT[-1],
+        svg_plots.heat_colour(1 / 3),
     ]
     legend = ["".join(t.itertext()) for t in svg.iter(f"{SVG}text")]
     assert {"10-6", "10-5", "10-4", "10-3"} <= set(legend)
@@ -296,14 +296,14 @@ def test_pages_without_plots_keep_the_plain_style():
     ],
 )
 def test_linear_scales_have_round_ticks_around_the_values(low, high, ticks):
-    scale = html.linear_scale(low, high)
+    scale = axis_scales.linear_scale(low, high)
     assert [shown for _, shown in scale.ticks] == ticks
     assert scale.low <= low and scale.high >= high
 
 
 def test_log_scales_are_whole_decades_at_most_eight_labelled():
-    assert (html.log_scale(2e-3, 0.3).low, html.log_scale(2e-3, 0.3).high) == (-3, 0)
-    assert len(html.log_scale(1e-12, 1e3).ticks) <= 8
+    assert (axis_scales.log_scale(2e-3, 0.3).low, axis_scales.log_scale(2e-3, 0.3).high) == (-3, 0)
+    assert len(axis_scales.log_scale(1e-12, 1e3).ticks) <= 8
 
 
 def test_unreadable_page_escapes_the_message():

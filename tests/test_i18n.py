@@ -20,8 +20,8 @@ from conftest import REFERENCE, check_golden
 from grader import api, i18n
 from grader.answers import blank_sheet
 from grader.cli import main
-from grader.diagnose import MESSAGES
 from grader.i18n import _, using
+from grader.mistakes import MESSAGES
 from grader.model import Check, Diagnosis, ExerciseResult, Report
 from grader.reporters import reporter
 from grader.verdict import RELAYED, relayed
