@@ -90,6 +90,27 @@ def as_function(exercise: Exercise) -> Callable:
     return lambda *args, **kwargs: exercise.reference(Case(args, kwargs))
 
 
+def known_mutants(exercise: Exercise) -> tuple[tuple[str, Callable], ...]:
+    """An exercise's own mutants, or for a built-in one every mistake the diagnosis knows there."""
+    if exercise.mutants:
+        return exercise.mutants
+    from .mutant_plans import PLANS
+
+    plan = PLANS.get(exercise.name)
+    if plan is None:
+        return ()
+    keys = dict.fromkeys((*plan.faults, *plan.loss_faults))
+    return tuple((key, mutant_function(plan, key)) for key in keys)
+
+
+def mutant_function(plan, key: str) -> Callable:
+    def mutant(*args, **kwargs):
+        with np.errstate(all="ignore"):  # the unstable mutants overflow on purpose
+            return plan.predict(Case(args, kwargs), frozenset({key}))
+
+    return mutant
+
+
 def run(exercises: list[Exercise], *, figures: dict, seed_value: int, examples: int) -> list[Row]:
     from .engine import grade_exercise
 
@@ -97,7 +118,7 @@ def run(exercises: list[Exercise], *, figures: dict, seed_value: int, examples: 
     for exercise in exercises:
         if exercise.module == "torch_net":
             continue  # its checks need a torch process; no mistake of the contract lives there
-        candidates = [("reference", as_function(exercise)), *exercise.mutants]
+        candidates = [("reference", as_function(exercise)), *known_mutants(exercise)]
         for mutant, function in candidates:
             worker = TrustedWorker({exercise.function: function})
             result = grade_exercise(

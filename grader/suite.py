@@ -177,6 +177,9 @@ EXERCISES: list[Exercise] = [
                 ("z = 0", Case((np.array([0.0]),))),
                 (_("a {shape} matrix of z").format(shape="(2, 3)"), Case((np.array([[-2.0, -0.5, 0.0], [0.1, 1.0, 3.0]]),))),
                 (_("saturated |z| >= {bound}").format(bound=500), Case((np.array([-1000.0, -710.0, -500.0, 500.0, 710.0, 1000.0]),))),
+                # Nearly flat: 1 - s(z) loses digits to cancellation, so a finite difference is visibly off.
+                (_("nearly flat: z from {low} to {high}").format(low=6, high=20),
+                 Case((np.array([-15.0, 6.0, 8.0, 10.0, 12.0, 15.0, 18.0, 20.0]),))),
             ],
             generated=lambda: gen.pre_activations().map(lambda z: Case((z,))),
         )
@@ -269,6 +272,8 @@ EXERCISES: list[Exercise] = [
             ("relu, " + _("{samples} samples in batches of {size}").format(samples=5, size=2),
              net_case(cases.random_network([2, 3, 2], 5, "relu", seed=8), 0.1, 2, 2)),
             (_("relu with z exactly 0, batches of {size}").format(size=1), net_case(cases.relu_at_zero(), 0.1, 1, 1)),
+            (_("saturated sigmoid (|z| >= {bound})").format(bound=500) + ", " + _("batches of {size}").format(size=2),
+             net_case(cases.saturated(), 0.1, 1, 2)),
         ],
         generated=lambda: gen.fit_settings().map(lambda t: net_case(t[0], *t[1:])),
         kink_check=kinky,

@@ -115,8 +115,11 @@ def test_a_plugin_in_the_wrong_module_is_refused(tmp_path, monkeypatch):
         registry.exercises.cache_clear()
 
 
-def test_the_reference_passes_every_built_in_exercise_in_the_selfcheck():
+def test_the_selfcheck_passes_the_reference_and_kills_every_known_mutant_of_the_built_in_exercises():
     rows, text = api.selfcheck(examples=5)
-    failing = [row.exercise for row in rows if row.mutant == "reference" and not row.as_expected]
-    assert failing == []
+    wrong = [(row.exercise, row.mutant) for row in rows if not row.as_expected]
+    assert wrong == []
     assert len([row for row in rows if row.mutant == "reference"]) == 20  # torch_net needs a torch process
+    mutants = {row.mutant.split(":")[0] for row in rows if row.mutant != "reference"}
+    assert {"stale_weights", "batch_mean", "sgd_ascent", "chain_reciprocal_sign", "numerical_gradient"} <= mutants
+    assert text.endswith(f"reference passes 20/20 exercises; {len(rows) - 20}/{len(rows) - 20} mutants killed\n")

@@ -66,7 +66,7 @@ def test_check_reference_exits_0_with_the_summary_line(runner, submissions):
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["exercise", "status", "points"]
     assert len(lines) == 1 + 22 + 2
-    assert lines[-2] == "102 checks passed, 0 failed, 0 not run"
+    assert lines[-2] == "109 checks passed, 0 failed, 0 not run"
     assert lines[-1] == "Score: 100/100 (22 passed; seed 0)"
     assert result.stderr == ""
 
