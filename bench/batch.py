@@ -4,13 +4,23 @@ Builds N submissions (default 200) in a temporary folder: correct ones,
 buggy ones (one classic mistake each), as folders, zips and notebooks, and a
 few hostile ones (an infinite loop at import, sys.exit at import, a function
 that never returns, a memory hog). Runs `grader grade --jobs J` on them while
-sampling /proc every 50 ms, then prints submissions per minute and the peak
+sampling /proc every 100 ms, then prints submissions per minute and the peak
 resident memory of:
 
 - each grading process (a ProcessPoolExecutor worker running api.check),
-- each sandboxed student process (python -I -S, started by api.check),
-- a "worker slot": a grading process plus its live sandboxed children at once,
-  the figure the target speaks of.
+- each zygote (the pre-imported NumPy or torch parent of a grading process's
+  workers, grader/zygote.py),
+- each sandboxed student process (a keeper or worker forked by a zygote, or a
+  python -I -S started afresh where nothing forks),
+- a "worker slot": a grading process plus everything below it at once, the
+  figure the target speaks of, as the sum of PSS (see `Sampler`) and, for
+  comparison, the sum of RSS, which counts the pages a fork shares with its
+  zygote once per process.
+
+It also prints the rate of the submissions graded after the hostile ones
+(the first --hostile of the class: the two that run into --timeout hold both
+grading processes for its length), and the CPU time the batch used beside
+what the whole machine spent meanwhile (other processes slow it down).
 
 Targets (issue 6): at least 300 submissions a minute with --jobs 2 on a
 2-core machine, under 400 MiB per worker.
@@ -23,6 +33,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import re
 import resource
 import subprocess
@@ -145,38 +156,100 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def descendants(pid: int) -> list[int]:
+    found, frontier = [], children(pid)
+    while frontier:
+        child = frontier.pop()
+        found.append(child)
+        frontier += children(child)
+    return found
+
+
+def is_zygote(pid: int) -> bool:
+    """A zygote's command line holds `zygote FD MODE CONFIG` (its forked children keep it: ask the parent)."""
+    try:
+        return b"\0zygote\0" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def pss(pid: int) -> int:
+    """KiB of proportional set size: each shared page divided among the processes that map it."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def machine_cpu() -> float:
+    """Seconds of CPU the whole machine has spent since boot (every core, idle and iowait left out)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    """Seconds of CPU of this process's waited-for descendants (the batch, its zygotes and workers included)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def kib(value: str) -> int:
     return int(value.split()[0]) if value else 0
 
 
 class Sampler(threading.Thread):
-    """Polls the process tree under `root`: peak RSS per grading process, per sandbox, per slot."""
+    """Polls the process tree under `root`: peak RSS per grading process, zygote and sandbox, and per slot.
+
+    A worker slot is a grading process with everything below it at one moment:
+    its zygotes (one for NumPy workers, one for torch's) and the sandboxed
+    processes they forked. A forked process shares most of its pages with its
+    zygote, so the sum of RSS counts those pages once per process; the sum of
+    PSS (each shared page divided among the processes that map it) is the
+    memory the slot holds, and the figure held to the target. Rounds are
+    0.1 s apart; PSS makes the kernel walk every mapping, so it is sampled
+    every fifth round (0.5 s). The sampler's own CPU time is reported (`cpu`).
+    """
 
     def __init__(self, root: int):
         super().__init__(daemon=True)
         self.root, self.stop = root, threading.Event()
         self.graders: dict[int, int] = {}  # pid -> peak KiB (VmHWM)
+        self.zygotes: dict[int, int] = {}
         self.sandboxes: dict[int, int] = {}
-        self.slot = 0  # KiB: a grading process and its children at one moment
+        self.slot_rss = 0  # KiB: a grading process and its descendants at one moment, RSS summed
+        self.slot_pss = 0  # the same, PSS summed
         self.main = 0
+        self.cpu = 0.0  # seconds of CPU this thread spent sampling
+        self.kinds: dict[int, dict[int, int]] = {}  # pid -> the peaks it counts in (a zygote's command line is long)
 
     def run(self) -> None:
+        rounds = 0
         while not self.stop.is_set():
             self.main = max(self.main, kib(status(self.root).get("VmHWM", "")))
             for grader in children(self.root):
-                if "python" not in status(grader).get("Name", "python"):
-                    continue
                 info = status(grader)
+                if "python" not in info.get("Name", "python"):
+                    continue
                 self.graders[grader] = max(self.graders.get(grader, 0), kib(info.get("VmHWM", "")))
+                direct = children(grader)
+                below = descendants(grader)
                 total = kib(info.get("VmRSS", ""))
-                for sandbox in children(grader):
-                    sandbox_info = status(sandbox)
-                    self.sandboxes[sandbox] = max(
-                        self.sandboxes.get(sandbox, 0), kib(sandbox_info.get("VmHWM", ""))
-                    )
-                    total += kib(sandbox_info.get("VmRSS", ""))
-                self.slot = max(self.slot, total)
-            time.sleep(0.05)
+                for pid in below:
+                    if pid not in self.kinds:
+                        self.kinds[pid] = self.zygotes if pid in direct and is_zygote(pid) else self.sandboxes
+                    peaks = self.kinds[pid]
+                    below_info = status(pid)
+                    peaks[pid] = max(peaks.get(pid, 0), kib(below_info.get("VmHWM", "")))
+                    total += kib(below_info.get("VmRSS", ""))
+                self.slot_rss = max(self.slot_rss, total)
+                if rounds % 5 == 0:
+                    self.slot_pss = max(self.slot_pss, sum(pss(pid) for pid in [grader, *below]))
+            rounds += 1
+            self.cpu = time.thread_time()
+            time.sleep(0.1)
 
 
 def main() -> None:
@@ -205,14 +278,23 @@ def main() -> None:
             str(options.timeout),
         ]
         command += [f"--only={name}" for name in options.only]
+        machine_before, ours_before = machine_cpu(), children_cpu()
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         sampler = Sampler(process.pid)
         sampler.start()
-        stdout, stderr = process.communicate()
+        done = {}  # student -> seconds from the start: its progress line ("[3/200] s0002: 74/100")
+        lines = []
+        for line in process.stderr:
+            lines.append(line)
+            if line.startswith("[") and ": " in line:
+                done[line.split("] ", 1)[-1].split(": ", 1)[0]] = time.perf_counter() - started
+        process.wait()
+        stderr = "".join(lines)
         seconds = time.perf_counter() - started
         sampler.stop.set()
         sampler.join()
+        ours, machine = children_cpu() - ours_before, machine_cpu() - machine_before
         if process.returncode != 0:
             raise SystemExit(f"grader grade exited {process.returncode}:\n{stderr}")
         grades = json.loads((out / "state.json").read_text())["grades"]
@@ -228,20 +310,25 @@ def main() -> None:
         f"grader grade --jobs {options.jobs}: {seconds:.1f} s"
         f" = {per_minute:.0f} submissions/min (target >= 300)"
     )
+    hostile = [f"s{index:04d}" for index in range(options.hostile)]
+    if hostile and all(name in done for name in hostile) and len(done) == options.count:
+        after = max(done[name] for name in hostile)
+        rest = sorted(t for name, t in done.items() if name not in hostile and t > after)
+        if len(rest) > 1:
+            print(f"the {options.hostile} hostile submissions were done after {after:.1f} s; the"
+                  f" {len(rest)} graded after them took {rest[-1] - after:.1f} s"
+                  f" = {len(rest) / (rest[-1] - after) * 60:.0f} submissions/min")
     print(f"rerun with nothing to grade: {rerun:.1f} s")
+    cores = len(os.sched_getaffinity(0))
+    print(f"CPU: the batch used {ours:.1f} s, the whole machine {machine:.1f} s of the {cores * seconds:.1f} s"
+          f" its {cores} cores had ({max(machine - ours, 0):.1f} s by others: {sampler.cpu:.1f} s this script's"
+          " sampling, the rest other processes; the rate above is low by that)")
     print(f"peak RSS, the batch's main process:  {sampler.main / 1024:7.1f} MiB")
-    print(
-        f"peak RSS, one grading process:       {max(sampler.graders.values(), default=0) / 1024:7.1f} MiB "
-        f"({len(sampler.graders)} processes)"
-    )
-    print(
-        f"peak RSS, one sandboxed process:     {max(sampler.sandboxes.values(), default=0) / 1024:7.1f} MiB "
-        f"({len(sampler.sandboxes)} processes seen)"
-    )
-    print(
-        f"peak RSS, one worker slot (grading process + its sandboxes at once): {sampler.slot / 1024:.1f} MiB "
-        "(target < 400)"
-    )
+    for title, peaks in (("grading process", sampler.graders), ("zygote", sampler.zygotes),
+                         ("sandboxed process", sampler.sandboxes)):
+        print(f"peak RSS, one {title + ':':<22}{max(peaks.values(), default=0) / 1024:7.1f} MiB ({len(peaks)} seen)")
+    print(f"peak memory, one worker slot (grading process + zygotes + sandboxes at once): "
+          f"{sampler.slot_pss / 1024:.1f} MiB PSS (target < 400); {sampler.slot_rss / 1024:.1f} MiB RSS summed")
     print(f"largest descendant (getrusage RUSAGE_CHILDREN ru_maxrss): {children_peak:.1f} MiB")
 
 

@@ -151,11 +151,11 @@ def worker_env(folder: str) -> dict[str, str]:
     }
 
 
-def launch(level: str, *, mode: str, folder: str, fds: tuple[int, int], limits) -> Launch:
-    """The command that starts one worker at `level` (checked with check_level)."""
+def worker_config(level: str, *, folder: str, limits) -> dict:
+    """What a worker at `level` confines itself to (worker.py's CONFIG), however it is started."""
     sites = [os.path.realpath(p) for p in site_directories()]
     root = os.geteuid() == 0 if hasattr(os, "geteuid") else False
-    config = {
+    return {
         "level": level,
         "namespaces": NAMESPACES,
         "folder": folder,
@@ -177,15 +177,40 @@ def launch(level: str, *, mode: str, folder: str, fds: tuple[int, int], limits) 
             "disk": limits.disk,
         },
     }
+
+
+def launch(level: str, *, mode: str, folder: str, fds: tuple[int, int], limits) -> Launch:
+    """The command that starts one worker at `level` (checked with check_level)."""
+    config = worker_config(level, folder=folder, limits=limits)
     python = os.path.realpath(sys.executable)
     worker = (python, "-I", "-B", "-S", "-c", BOOTSTRAP, str(fds[0]), str(fds[1]), mode, json.dumps(config))
     env = worker_env(folder)
     if level == "strict":
-        argv = bwrap_command(bwrap() or "bwrap", folder=folder, paths=config["paths"], env=env, root=root,
+        argv = bwrap_command(bwrap() or "bwrap", folder=folder, paths=config["paths"], env=env,
+                             root=config["uid"] is not None,
                              hide=[*config["hide"], *(config["hide_numpy"] if mode == "numpy" else [])],
                              disk=limits.disk)
         return Launch((*argv, *worker), {"PATH": "/usr/bin:/bin"}, keeper=True)
-    return Launch(worker, env, keeper=level == "process" and sys.platform == "linux")
+    return Launch(worker, env, keeper=has_keeper(level))
+
+
+def has_keeper(level: str) -> bool:
+    """Whether the process started for a worker is our keeper (worker.py, `keep`) rather than the worker."""
+    return level == "process" and sys.platform == "linux"
+
+
+def forkable(level: str) -> bool:
+    """A worker at `level` may be forked by a zygote (grader/zygote.py): `process`, on Linux.
+
+    `strict` builds its sandbox by exec'ing bwrap; at `none` a worker runs as
+    the grader's user with nothing between it and its zygote, which every
+    later worker would come from; macOS has no pidfd (the grader's handle on a
+    process it did not start). Those start every worker afresh, as does a
+    kernel without pidfd_open (Linux < 5.3), where the first fork fails and
+    the grader falls back, and a machine where a forked worker gets no PID
+    namespace (sandbox.Worker, `_unfork`).
+    """
+    return level == "process" and sys.platform == "linux" and hasattr(os, "pidfd_open")
 
 
 def bwrap_command(bwrap_path: str, *, folder: str, paths: list[str], env: dict[str, str], root: bool,
@@ -261,6 +286,15 @@ def process_table() -> dict[int, tuple[int, str]]:
     return table
 
 
+def children_of(pid: int) -> list[int]:
+    """The children of `pid` (Linux's /proc/PID/task/PID/children), or [] where that file is missing."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", "rb") as file:
+            return [int(child) for child in file.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
 def descendants(root: int, table: dict[int, tuple[int, str]]) -> list[int]:
     children: dict[int, list[int]] = {}
     for pid, (parent, _) in table.items():
@@ -273,18 +307,32 @@ def descendants(root: int, table: dict[int, tuple[int, str]]) -> list[int]:
     return found
 
 
-def terminate(process: subprocess.Popen, *, keeper: bool) -> None:
+def terminate(process: subprocess.Popen, *, keeper: bool, contained: bool = False) -> None:
     """SIGKILL a worker and every process below it, and reap it; returns once they are dead.
 
-    The keeper (our process, or bwrap) is stopped first so that it cannot fork
-    while its descendants are killed; in a PID namespace killing its PID 1
-    kills the rest, elsewhere every descendant is swept (orphans come back to
-    the keeper, a child subreaper). Then the keeper, resumed, reaps and exits.
+    `contained`: the keeper's child is PID 1 of a PID namespace holding every
+    process of the submission (the worker said so before any student code
+    ran). Killing it makes the kernel kill the rest, and the keeper reaps it,
+    and so exits, only once they are all gone: nothing to sweep.
+
+    Otherwise the keeper (our process, or bwrap) is stopped first so that it
+    cannot fork while its descendants are killed; in a PID namespace killing
+    its PID 1 kills the rest, elsewhere every descendant is swept (orphans
+    come back to the keeper, a child subreaper). Then the keeper, resumed,
+    reaps and exits.
     """
     pid = process.pid
     if process.poll() is not None:
         return
-    send(pid, signal.SIGSTOP if keeper else signal.SIGKILL)
+    if keeper and contained:
+        for child in children_of(pid):
+            send(child, signal.SIGKILL)
+        try:
+            process.wait(timeout=2)
+            return
+        except subprocess.TimeoutExpired:
+            pass  # not as expected: stop and sweep
+    signal_process(process, signal.SIGSTOP if keeper else signal.SIGKILL)
     for _ in range(200):
         table = process_table()
         living = [p for p in descendants(pid, table) if table[p][1] != "Z"]
@@ -293,17 +341,25 @@ def terminate(process: subprocess.Popen, *, keeper: bool) -> None:
         for victim in living:
             send(victim, signal.SIGKILL)
     if keeper:
-        send(pid, signal.SIGCONT)
+        signal_process(process, signal.SIGCONT)
         try:
             process.wait(timeout=2)
             return
         except subprocess.TimeoutExpired:
-            send(pid, signal.SIGKILL)
+            signal_process(process, signal.SIGKILL)
     try:
         os.killpg(pid, signal.SIGKILL)  # anything left in its session (no /proc: macOS)
     except OSError:
         pass
     process.wait()
+
+
+def signal_process(process, number: int) -> None:
+    """Signal the process we started (a Popen, or a zygote's child by its pidfd: never a reused pid)."""
+    try:
+        process.send_signal(number)
+    except OSError:
+        pass
 
 
 def send(pid: int, number: int) -> None:

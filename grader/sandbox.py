@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import isolation
+from . import isolation, zygote
 from .isolation import SandboxError, site_directories  # noqa: F401 - site_directories: kept importable from here
 from .loading import NOTEBOOK, Submission
 
@@ -122,6 +122,31 @@ def working_copy(submission: Submission) -> Path:
     return folder
 
 
+class Pipes:
+    """A request and a reply pipe for one worker, as `with Pipes() as pipes:`.
+
+    On leaving, the worker's ends are closed here (the worker holds its own
+    copies by then), and ours too unless `keep` took them.
+    """
+
+    def __enter__(self):
+        self.request_r, self.request_w = os.pipe()
+        self.reply_r, self.reply_w = os.pipe()
+        self.kept = False
+        return self
+
+    def keep(self) -> tuple[int, int]:
+        """Our ends: where requests are written and replies read."""
+        self.kept = True
+        return self.request_w, self.reply_r
+
+    def __exit__(self, *exc) -> bool:
+        theirs, ours = (self.request_r, self.reply_w), (self.request_w, self.reply_r)
+        for fd in theirs if self.kept else theirs + ours:
+            os.close(fd)
+        return False
+
+
 class Worker:
     """One student process: `mode` "numpy" (autodiff tripwired) or "torch", at a sandbox level."""
 
@@ -135,26 +160,69 @@ class Worker:
         self.output_seen = 0
         self.spent = 0.0  # wall clock of every call, across restarts (Limits.total)
         self.layers: dict = {}  # what the sandbox got, from the worker's first frame
+        self.stalled: dict[str, str] = {}  # module -> why: its import ran out of time; never tried again
         self._fresh()
 
     def _fresh(self) -> None:
         self.ready = False
         self.pid: int | None = None  # the worker's pid, when its memory map can be read from here
         self.taint: tuple[str, str] | None = None  # ("loaded" | "grader", what): every later call fails
+        self.loading: str | None = None  # the student's module being imported now, as the worker says
+        self.contained = False  # every process of the submission is in the PID namespace of the worker's keeper
+        self.inbox = bytearray()  # read from the reply pipe, not yet a whole frame
+        self.zygote: zygote.Zygote | None = None  # the worker's parent, when it was forked
 
     def start(self) -> None:
         self.folder = working_copy(self.submission)
         if self.output_file is None:  # one file for every restart; O_APPEND so our reads never move its writes
             self.output_file = tempfile.TemporaryFile(mode="a+b")
-        request_r, self.request_w = os.pipe()
-        self.reply_r, reply_w = os.pipe()
         self._fresh()
         try:
+            self.process = self._forked() or self._started()
+        except BaseException as exc:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+            if isinstance(exc, OSError):
+                raise SandboxError(f"cannot start a worker ({self.launch.argv[0]}): {exc.strerror}") from None
+            raise
+        sources = {
+            m.name: {"filename": m.filename, "cells": [[c.source, c.label] for c in m.cells]}
+            for m in self.submission.modules
+            if not m.problem
+        }
+        self._send({"sources": sources, "stalled": sorted(self.stalled)})
+
+    def _forked(self) -> zygote.Forked | None:
+        """The worker forked by this process's zygote (grader/zygote.py), or None: start it afresh.
+
+        Not where the zygote's address space alone would break the memory limit:
+        started afresh, such a worker fails as it always did, with our message.
+        """
+        parent = zygote.zygote_for(self.mode, self.sandbox)
+        if parent is None or not parent.fits(self.limits.memory):
+            return None
+        folder = str(self.folder)
+        config = isolation.worker_config(self.sandbox, folder=folder, limits=self.limits)
+        with Pipes() as pipes:
+            try:
+                process = parent.fork(config=config, env=isolation.worker_env(folder),
+                                      fds=(pipes.request_r, pipes.reply_w, self.output_file.fileno()))
+            except zygote.ZygoteError:
+                zygote.abandon(parent)  # with any child it may have forked holding these pipes
+                return None
+            self.request_w, self.reply_r = pipes.keep()
+        self.launch = isolation.Launch(process.args, keeper=isolation.has_keeper(self.sandbox))
+        self.zygote = parent
+        return process
+
+    def _started(self) -> subprocess.Popen:
+        """The worker started afresh: `python -I -B -S`, or bubblewrap running it."""
+        with Pipes() as pipes:
             self.launch = isolation.launch(self.sandbox, mode=self.mode, folder=str(self.folder),
-                                           fds=(request_r, reply_w), limits=self.limits)
-            self.process = subprocess.Popen(
+                                           fds=(pipes.request_r, pipes.reply_w), limits=self.limits)
+            process = subprocess.Popen(
                 self.launch.argv,
-                pass_fds=(request_r, reply_w),
+                pass_fds=(pipes.request_r, pipes.reply_w),
                 cwd=self.folder,
                 env=self.launch.env,
                 stdin=subprocess.DEVNULL,
@@ -162,23 +230,8 @@ class Worker:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        except BaseException as exc:
-            for fd in (self.request_w, self.reply_r):
-                os.close(fd)
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
-            if isinstance(exc, OSError):
-                raise SandboxError(f"cannot start a worker ({self.launch.argv[0]}): {exc.strerror}") from None
-            raise
-        finally:
-            os.close(request_r)
-            os.close(reply_w)
-        sources = {
-            m.name: {"filename": m.filename, "cells": [[c.source, c.label] for c in m.cells]}
-            for m in self.submission.modules
-            if not m.problem
-        }
-        self._send({"sources": sources})
+            self.request_w, self.reply_r = pipes.keep()
+        return process
 
     def _send(self, obj) -> None:
         body = json.dumps(obj).encode()
@@ -190,15 +243,17 @@ class Worker:
             pass  # the worker is gone; the reply read will say so
 
     def _read(self, n: int, deadline: float) -> bytes | None:
-        data = b""
-        while len(data) < n:
+        """`n` bytes of the reply pipe; what arrived beyond them waits in `inbox` for the next frame."""
+        while len(self.inbox) < n:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([self.reply_r], [], [], remaining)[0]:
                 raise TimeoutError
-            chunk = os.read(self.reply_r, min(n - len(data), 1 << 20))
+            chunk = os.read(self.reply_r, max(n - len(self.inbox), 1 << 16))
             if not chunk:
                 return None
-            data += chunk
+            self.inbox += chunk
+        data = bytes(self.inbox[:n])
+        del self.inbox[:n]
         return data
 
     def _receive(self, deadline: float):
@@ -227,9 +282,19 @@ class Worker:
         if not isinstance(ready, dict):
             raise SandboxError(f"the {self.sandbox} sandbox's worker did not start as expected")
         self.layers = ready.get("layers") or {}
+        self.contained = ready.get("contained") is True
         self.ready = True
         hidden = self.layers.get("autodiff", [False])[0]
         self.pid = ready.get("pid") if self.mode == "numpy" and not hidden else None
+
+    def _unfork(self) -> None:
+        """A forked worker not in a PID namespace of its own could see and reach its zygote, and through it
+        the workers forked after it: this process forks no more, and the worker is started afresh.
+        Its first frame came before any student code ran, so nothing of the student's has run yet."""
+        parent, why = self.zygote, self.layers.get("processes", [False, "no PID namespace"])[1]
+        self.stop()
+        zygote.abandon(parent, f"a forked worker got no PID namespace ({why})")
+        self.start()
 
     def _failed_start(self) -> SandboxError:
         code = self.process.wait() if self.process else None
@@ -275,25 +340,45 @@ class Worker:
                     return None, forbidden, self._crashed()
                 if not self.ready:
                     self._hello(reply)
+                    if self.zygote is not None and not self.contained:
+                        self._unfork()
+                        self._send(request)
                     continue
                 alert = reply.get("alert")
                 if alert == "forbidden":
                     forbidden.append(str(reply.get("name")))
                 elif alert in ("loaded", "grader"):
                     self.taint = self.taint or (alert, str(reply.get("name"))[:200])
+                elif alert == "loading":
+                    self.loading = reply.get("name") if reply.get("name") in self._filenames() else None
                 elif alert is None:
                     return reply, forbidden, None
         except TimeoutError:
+            stopped = f"stopped after {self.limits.timeout:g} s"
+            if self.loading is not None:
+                filename = self._filenames()[self.loading]
+                stopped += f" while importing {filename}"
+                self.stalled[self.loading] = f"importing {filename} was stopped after {self.limits.timeout:g} s" \
+                                             " by an earlier exercise: not tried again"
             self.stop()
-            return None, forbidden, Outcome("timeout", message=f"stopped after {self.limits.timeout:g} s")
+            return None, forbidden, Outcome("timeout", message=stopped)
         except (ValueError, TypeError, AttributeError, OverflowError, RecursionError, MemoryError, UnicodeDecodeError):
             self.stop()
             return None, forbidden, Outcome("error", message="the process sent back something that is not a result")
         finally:
             self.spent += time.monotonic() - started
 
+    def _filenames(self) -> dict[str, str]:
+        return {m.name: m.filename for m in self.submission.modules if not m.problem}
+
     def request(self, request: dict, budget: float) -> Outcome:
-        """Send one request and wait at most `budget` seconds for its reply."""
+        """Send one request and wait at most `budget` seconds for its reply.
+
+        A call into a module whose import ran out of time before is a timeout
+        at once: the worker is not started again only to run into it again.
+        """
+        if request.get("module") in self.stalled:
+            return Outcome("timeout", message=self.stalled[request["module"]])
         reply, forbidden, ended = self._exchange(request, budget)
         if self.pid is not None and self.taint is None:
             library = loaded_library(self.pid)
@@ -356,7 +441,8 @@ class Worker:
     def stop(self) -> None:
         """Kill the worker and everything it started; returns when they are dead."""
         if self.process is not None:
-            isolation.terminate(self.process, keeper=self.launch.keeper if self.launch else False)
+            isolation.terminate(self.process, keeper=self.launch.keeper if self.launch else False,
+                                contained=self.contained)
             self.process = None
             self.pid = None
             for fd in (self.request_w, self.reply_r):
@@ -391,12 +477,19 @@ def loaded_library(pid: int) -> str:
 
 def start_workers(submission: Submission, *, torch: bool, limits: Limits,
                   sandbox: str = isolation.DEFAULT_LEVEL) -> dict[str, Worker]:
-    """The workers a check needs, started at once: torch's import then overlaps everything else."""
+    """The workers a check needs, started at once: torch's import then overlaps everything else.
+
+    A worker whose zygote is still importing (a grading process's first
+    submission) starts at its first call instead, so that the others need
+    not wait for it.
+    """
     workers = {}
     try:
         for mode in (["torch"] if torch else []) + ["numpy"]:
             workers[mode] = Worker(submission, mode, limits, sandbox)
-            workers[mode].start()
+            parent = zygote.zygote_for(mode, workers[mode].sandbox)
+            if parent is None or parent.ready:
+                workers[mode].start()
     except BaseException:
         for worker in workers.values():
             worker.close()

@@ -1,8 +1,10 @@
 """The student's side of a check: runs in its own process, answers with plain data.
 
 This file is run as `python -I -B -S -c <its source> REQUEST_FD REPLY_FD MODE
-CONFIG`; it imports nothing of the grader, so the grader's packages need not
-be importable here (and are not: see `Hidden`). Before any student code runs
+CONFIG`, or forked by a zygote (`serve`, at the end: the same source run as a
+pre-imported parent, for a process that grades many submissions); it imports
+nothing of the grader, so the grader's packages need not be importable here
+(and are not: see `Hidden`). Before any student code runs
 it confines itself as CONFIG (JSON, written by grader/isolation.py) asks and
 as far as this machine allows, then reports what it got in a first "ready"
 frame:
@@ -24,7 +26,8 @@ frame:
 - `none` level: nothing but a separate process.
 
 Resource limits (memory, CPU, file size, open files, processes) are set by
-the worker itself, after the privileged steps and before numpy is imported.
+the worker itself, after the privileged steps and before numpy is imported
+(a forked worker has numpy, or numpy and torch, from its zygote already).
 
 Then it loads the student's modules from its working copy, calls the
 functions the grader names and sends back numbers (JSON, never pickle). It
@@ -34,13 +37,15 @@ by the submission once it runs.
 
 Frames on both pipes are a 4-byte big-endian length and a UTF-8 JSON body.
 First frame: {"ready": {"layers": {...}, "pid": ...}} or {"fatal": message}.
-Replies: {"status": "ok", "value": ..., "mutated": ...}, or a status of
-"missing" | "error" with a "message". Before a reply, alert frames may
-arrive: {"alert": "forbidden", "name": ...} the moment automatic
-differentiation is touched while a function runs, {"alert": "loaded", ...}
-when a real autodiff library is loaded at any time, {"alert": "grader", ...}
-when the grader's own files are opened; they are written at once, so the
-code cannot take them back.
+First request: {"sources": {...}, "stalled": [module, ...]}. Replies:
+{"status": "ok", "value": ..., "mutated": ...}, or a status of "missing" |
+"error" with a "message". Before a reply, alert frames may arrive: {"alert":
+"forbidden", "name": ...} the moment automatic differentiation is touched
+while a function runs, {"alert": "loaded", ...} when a real autodiff library
+is loaded at any time, {"alert": "grader", ...} when the grader's own files
+are opened (written at once, so the code cannot take them back), and
+{"alert": "loading", "name": module or null} when the import of one of the
+student's modules starts or ends.
 """
 
 import importlib
@@ -57,13 +62,22 @@ HIDDEN = ("grader", "reference")  # the grader's own packages: never importable 
 MAX_ELEMENTS = 100_000
 NOTEBOOK = "__notebook__"
 
-request_fd, reply_fd, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-config = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
+request_fd = reply_fd = -1  # set by `arguments`: from the command line, or by the zygote that forked us
+mode, config, folder = "numpy", {}, ""
 state = {"calling": None}  # the function running now, when forbidden use counts
 modules = {}  # module name -> module object or the message of its failure
 handles = {}  # objects that stay here (a torch Module), by number
 sources = {}  # module -> {"filename": ..., "cells": [[source, label], ...]}, the first request
-folder = config.get("folder") or os.getcwd()  # the working copy, shown to students as bare file names
+stalled = set()  # modules whose import ran out of time in an earlier worker of this check: never tried again
+importing = []  # the student's modules being imported now, innermost last (see `Watcher`)
+
+
+def arguments(argv):
+    """REQUEST_FD REPLY_FD MODE CONFIG, as the grader (or the zygote, for a forked worker) gives them."""
+    global request_fd, reply_fd, mode, config, folder
+    request_fd, reply_fd, mode = int(argv[1]), int(argv[2]), argv[3]
+    config = json.loads(argv[4]) if len(argv) > 4 else {}
+    folder = config.get("folder") or os.getcwd()  # the working copy, shown to students as bare file names
 
 
 def send(obj):
@@ -73,15 +87,19 @@ def send(obj):
         data = data[os.write(reply_fd, data):]
 
 
+inbox = bytearray()  # read from the request pipe, not yet a whole frame
+
+
 def receive():
     def read(n):
-        chunks = b""
-        while len(chunks) < n:
-            chunk = os.read(request_fd, n - len(chunks))
+        while len(inbox) < n:
+            chunk = os.read(request_fd, max(n - len(inbox), 1 << 16))
             if not chunk:
                 os._exit(0)
-            chunks += chunk
-        return chunks
+            inbox.extend(chunk)
+        data = bytes(inbox[:n])
+        del inbox[:n]
+        return data
 
     return json.loads(read(int.from_bytes(read(4), "big")))
 
@@ -536,6 +554,65 @@ class Hidden:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
 
 
+class Watcher:
+    """Tells the grader which of the student's modules is being imported, innermost first.
+
+    An import that runs out of time is then known by name: the grader kills
+    the worker, and the next worker of the check refuses that module at once
+    (`stalled`) instead of running into the same limit for every exercise
+    that imports it. A lie here only fails the student's own modules.
+    """
+
+    def find_spec(self, name, path=None, target=None):
+        if path is not None or name not in sources or name == NOTEBOOK:
+            return None
+        if name in stalled:
+            raise ImportError(f"importing {sources[name]['filename']} did not finish in time earlier:"
+                              " not tried again", name=name)
+        later = sys.meta_path[sys.meta_path.index(self) + 1:] if self in sys.meta_path else []
+        for finder in later:
+            spec = finder.find_spec(name, path, target) if hasattr(finder, "find_spec") else None
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = Announced(spec.loader, name)
+                return spec
+        return None
+
+
+class Announced:
+    """A module's own loader, saying when its code starts and ends."""
+
+    def __init__(self, loader, name):
+        self.loader, self.name = loader, name
+
+    def create_module(self, spec):
+        with Importing(self.name):
+            return self.loader.create_module(spec) if hasattr(self.loader, "create_module") else None
+
+    def exec_module(self, module):
+        with Importing(self.name):
+            self.loader.exec_module(module)
+
+    def __getattr__(self, attr):  # get_source, get_filename...: tracebacks still show the student's lines
+        return getattr(self.loader, attr)
+
+
+class Importing:
+    """`with Importing(name):` around the code of one of the student's modules: the grader hears of it."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        importing.append(self.name)
+        send({"alert": "loading", "name": self.name})
+
+    def __exit__(self, *exc):
+        importing.pop()
+        send({"alert": "loading", "name": importing[-1] if importing else None})
+        return False
+
+
 class NotebookFinder:
     """A .py module may import a module handed in as a notebook, as it would in the student's folder."""
 
@@ -643,9 +720,12 @@ def load(name):
             if entry is None:
                 modules[name] = None
             elif entry["filename"].endswith(".py") and name != NOTEBOOK:
-                modules[name] = importlib.import_module(name)
+                modules[name] = importlib.import_module(name)  # announced by `Watcher`
+            elif name in stalled:
+                raise ImportError(f"running {entry['filename']} did not finish in time earlier: not tried again")
             else:
-                modules[name] = run_cells(name, entry)
+                with Importing(name):
+                    modules[name] = run_cells(name, entry)
         except BaseException as exc:  # noqa: BLE001
             modules[name] = f"importing {entry['filename']} raised {describe(exc)}"
     return modules[name]
@@ -656,11 +736,16 @@ def shown(filename):
     return filename[len(folder) + 1:] if filename.startswith(folder + "/") else filename
 
 
+def shown_paths(text):
+    """`text` with the working copy's folder cut out of the paths in it (an ImportError names the file)."""
+    return text.replace(folder + "/", "") if folder else text
+
+
 def describe(exc):
     """The exception and the student's line it came from, in one line."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<grader")]
     where = f" ({shown(frames[-1].filename)}, line {frames[-1].lineno})" if frames else ""
-    text = str(exc).splitlines()[0] if str(exc) else ""
+    text = shown_paths(str(exc).splitlines()[0]) if str(exc) else ""
     if isinstance(exc, SyntaxError):
         where = f" ({shown(str(exc.filename))}, line {exc.lineno})"
         text = exc.msg
@@ -823,30 +908,54 @@ def call(request):
         return {"status": "error", "message": str(exc), "mutated": mutated}
 
 
-def main():
+def preload():
+    """What every worker of `mode` imports before any student code: once per zygote, or here."""
+    import numpy  # noqa: F401 - loaded before any student code, and while the grader draws its cases
+
+    if mode == "torch":
+        import torch
+
+        sys.modules.setdefault("torch._dynamo", LazyDynamo("torch._dynamo"))
+        # The first optimiser step pays torch's lazy set-up; here it overlaps the NumPy grading (or is paid
+        # once, by a zygote).
+        weight = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+        torch.optim.SGD([weight], lr=0.1).step()
+
+
+def room_for_what_is_loaded():
+    """A forked worker has numpy (and torch) in memory already: a memory limit below that is the grader's error."""
+    limit = config.get("limits", {}).get("memory")
+    if config.get("level", "none") == "none" or not limit:
+        return
+    with open("/proc/self/statm", "rb") as file:
+        size = int(file.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    if size > int(limit):
+        loaded = "numpy and torch" if mode == "torch" else "numpy"
+        raise MemoryError(f"{loaded} already take {size // 1024**2} MiB of address space, over the memory limit")
+
+
+def main(preloaded=False):
     try:
+        if preloaded:
+            room_for_what_is_loaded()
         confine()
-        sys.path[:0] = [os.getcwd(), *config.get("site", [])]
-        sys.meta_path[:0] = [Hidden(), NotebookFinder()]
+        sys.path[:0] = [os.getcwd()] if preloaded else [os.getcwd(), *config.get("site", [])]
+        sys.meta_path[:0] = [Watcher(), Hidden(), NotebookFinder()]
         if mode == "numpy":
             sys.meta_path.insert(0, TripwireFinder())
             sys.addaudithook(audit)
         elif config.get("hide"):
             sys.addaudithook(grader_audit)
-        import numpy  # noqa: F401 - loaded before any student code, and while the grader draws its cases
-
-        if mode == "torch":
-            import torch
-
-            sys.modules.setdefault("torch._dynamo", LazyDynamo("torch._dynamo"))
-            # The first optimiser step pays torch's lazy set-up; here it overlaps the NumPy grading.
-            weight = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
-            torch.optim.SGD([weight], lr=0.1).step()
+        if not preloaded:
+            preload()
     except BaseException as exc:  # noqa: BLE001 - the grader must hear why its sandbox cannot work
         send({"fatal": f"{type(exc).__name__}: {exc}", "layers": layers})
         os._exit(70)
-    send({"ready": {"layers": layers, "pid": os.getpid() if "pid" not in spaces_got else None}})
-    sources.update(receive()["sources"])
+    send({"ready": {"layers": layers, "pid": os.getpid() if "pid" not in spaces_got else None,
+                    "contained": "pid" in spaces_got and config.get("level") in ("process", "strict")}})
+    first = receive()
+    sources.update(first["sources"])
+    stalled.update(first.get("stalled", []))
     while True:
         request = receive()
         try:
@@ -856,4 +965,113 @@ def main():
         send(reply)
 
 
-main()
+# --- the zygote: a pre-imported parent that forks workers --------------------------------------
+#
+# Started by the grader (grader/zygote.py) as `python -I -B -S -c <this source> zygote CONTROL_FD MODE
+# CONFIG`, with a cleared environment, before the grader draws any case. It imports what every worker of
+# MODE imports (the NumPy zygote never imports torch), then forks a worker per request on CONTROL_FD (a
+# Unix socket: JSON, with the worker's pipes and output file as SCM_RIGHTS). The child drops everything of
+# the zygote's (the control socket, every other descriptor, the environment) and runs `main` as a worker
+# started afresh would: keeper, namespaces, mounts, uid, limits, all entered from here on. The zygote never
+# runs student code and never receives the student's sources, the seed or the reference's results.
+
+
+def serve(control_fd, zygote_mode, zygote_config):
+    import gc
+    import socket
+
+    global mode, config
+    mode, config = zygote_mode, zygote_config
+    channel = socket.socket(fileno=control_fd)
+    try:
+        sys.path[:0] = config.get("site", [])
+        preload()
+        import ctypes  # noqa: F401 - what `confine`, `become_worker` and `probe` use, loaded once for every child
+        import fcntl  # noqa: F401
+        import resource  # noqa: F401
+        import signal  # noqa: F401
+        import tempfile  # noqa: F401
+    except BaseException as exc:  # noqa: BLE001 - the grader falls back to starting workers afresh
+        channel.send(json.dumps({"fatal": f"{type(exc).__name__}: {exc}"}).encode())
+        os._exit(70)
+    if len(os.listdir("/proc/self/task")) > 1:  # a fork copies one thread: locks others hold would stay held
+        channel.send(json.dumps({"fatal": "the imports started threads: forking would be unsafe"}).encode())
+        os._exit(70)
+    gc.freeze()  # what is loaded stays shared with every child: the collector does not touch it
+    with open("/proc/self/statm", "rb") as file:
+        size = int(file.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    channel.send(json.dumps({"ready": os.getpid(), "size": size}).encode())
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(channel, 1 << 20, 3)
+        except OSError:
+            break
+        if not message:
+            break  # the grader is gone
+        request = json.loads(message)
+        given = []
+        if request.get("op") == "fork" and len(fds) == 3:
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    become_worker(channel, fds, request)
+                finally:
+                    os._exit(70)
+            given = [os.pidfd_open(pid)]
+            answer = {"pid": pid}
+        elif request.get("op") == "reap":
+            answer = reap(int(request["pid"]))
+        else:
+            answer = {"error": f"unknown request {request.get('op')!r}"}
+        for fd in fds:
+            os.close(fd)  # the child's now: the grader sees the pipes' ends close when the child's do
+        socket.send_fds(channel, [json.dumps(answer).encode()], given)
+        for fd in given:
+            os.close(fd)
+    kill_descendants(os.getpid())
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+    os._exit(0)
+
+
+def reap(pid):
+    """The exit status of a child that has ended, else None; a child stays a zombie (its pid taken) until then."""
+    try:
+        done, status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return {"status": None, "gone": True}
+    return {"status": status if done else None}
+
+
+def become_worker(channel, fds, request):
+    """In the forked child: nothing of the zygote's is left, then the worker's life as if started afresh."""
+    import fcntl
+
+    channel.close()
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in fds]  # out of the way of the numbers given below
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(high[2], 1)  # what the student prints: the grader's capped output file
+    os.dup2(high[2], 2)
+    os.dup2(high[0], 3)
+    os.dup2(high[1], 4)
+    os.closerange(5, 1 << 20)  # every other descriptor the zygote had, the fds just received included
+    os.setsid()
+    os.environ.clear()
+    os.environ.update(request["env"])
+    arguments(["-c", "3", "4", mode, json.dumps(request["config"])])  # the zygote's mode: a NumPy zygote's
+    sys.argv[:] = ["-c", "3", "4", mode, json.dumps(config)]  # children are NumPy workers; argv as if afresh
+    os.chdir(folder)
+    if "numpy.random" in sys.modules:  # else numpy seeds it from fresh entropy when it is first used
+        sys.modules["numpy.random"].seed()  # its own entropy, not the zygote's sequence
+    main(preloaded=True)
+
+
+if sys.argv[1:2] == ["zygote"]:
+    serve(int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4]))
+else:
+    arguments(sys.argv)
+    main()
