@@ -21,6 +21,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.errors import HypothesisException
 
 from .loading import NOTEBOOK, Submission
 from .diagnose import diagnose
@@ -28,6 +29,7 @@ from .i18n import _, current
 from .compare import largest_magnitude
 from .model import Check, ExerciseResult
 from .plots import plots_for
+from .shrinking import tree_for
 from .sandbox import AsTensor, Handle, Limits, Outcome, Worker, encode
 from .suite import Case, Exercise
 from .verdict import Verdict, judge
@@ -178,28 +180,53 @@ def generated_plan(exercise: Exercise, seed_value: int, examples: int) -> tuple[
 
 
 def shrink(runner: Runner, exercise: Exercise, *, seed_value: int, examples: int) -> Trial | None:
-    """The smallest failing case Hypothesis finds, or None if the failure does not come back."""
+    """The smallest failing case Hypothesis finds, or None if the failure does not come back.
+
+    A road an earlier shrink of this process took is followed without Hypothesis (grader/shrinking.py).
+    """
+    tree = tree_for(exercise, seed_value, examples)
+
+    def attempt(case: Case, expected) -> tuple[Trial, bool]:
+        trial = runner.attempt(case, expected)
+        if trial.verdict.kind in STOPPING:
+            raise Stop(trial.verdict)
+        return trial, not trial.verdict.ok
+
+    failures = tree.walk(attempt)
+    if failures is None:
+        road: list[tuple[Case, object, bool]] = []
+        failures = hypothesis_shrink(attempt, exercise, road, seed_value=seed_value, examples=examples)
+        tree.record(road)
+    return failures[-1] if failures else None
+
+
+def hypothesis_shrink(attempt, exercise: Exercise, road: list, *, seed_value: int, examples: int) -> list[Trial]:
+    """The failing trials of a Hypothesis shrink, in order; `road` gets every case tried, if the shrink ends."""
     failures: list[Trial] = []
+    tried: list[tuple[Case, object, bool]] = []
 
     @hypothesis_settings(examples, Phase.generate, Phase.shrink)
     @seed(seed_value)
     @given(exercise.generated())
     def prop(case: Case) -> None:
         assume(not exercise.kink_check(case))
-        trial = runner.attempt(case, expected_of(exercise, case))
-        if trial.verdict.kind in STOPPING:
-            raise Stop(trial.verdict)
-        if not trial.verdict.ok:
+        expected = expected_of(exercise, case)
+        trial, failed = attempt(case, expected)
+        tried.append((case, expected, failed))
+        if failed:
             failures.append(trial)
             raise AssertionError(trial.verdict.message)
 
     try:
         prop()
+    except (AssertionError, HypothesisException):  # the failure, shrunk; or one that did not come back
+        pass
     except Stop:
         raise
     except Exception:  # noqa: BLE001 - a failure of any kind: the last recorded trial is the smallest
-        pass
-    return failures[-1] if failures else None
+        return failures  # not a road Hypothesis would take again: not recorded
+    road += tried
+    return failures
 
 
 def show_case(exercise: Exercise, case: Case) -> str:
