@@ -89,6 +89,8 @@ class Gradebook:
         self.folder, self.exercises, self.max_score = folder, exercises, max_score
         self.reports = folder / "reports"
         self.state = self.read_state()
+        self.encoded: dict[str, tuple[Grade, str]] = {}  # student -> (grade, as JSON): state.json is rewritten per grade
+
 
     def read_state(self) -> dict[str, Grade]:
         try:
@@ -145,10 +147,12 @@ class Gradebook:
         return grade
 
     def write_state(self) -> None:
-        grades = {student: asdict(grade) for student, grade in sorted(self.state.items())}
-        api.write_atomically(
-            self.folder / "state.json", json.dumps({"format": STATE_FORMAT, "grades": grades})
-        )
+        """state.json, as json.dumps of {"format", "grades"} would write it, from each grade encoded once."""
+        for student, grade in self.state.items():
+            if self.encoded.get(student, (None,))[0] is not grade:
+                self.encoded[student] = (grade, json.dumps(asdict(grade)))
+        grades = ", ".join(f"{json.dumps(s)}: {self.encoded[s][1]}" for s in sorted(self.state))
+        api.write_atomically(self.folder / "state.json", f'{{"format": {STATE_FORMAT}, "grades": {{{grades}}}}}')
 
     def write_tables(self, grades: list[Grade]) -> None:
         api.write_atomically(self.folder / "grades.csv", grades_csv(grades, self.exercises))

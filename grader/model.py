@@ -7,7 +7,7 @@ same report back.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 
 from .i18n import N_
 
@@ -103,7 +103,7 @@ class Report:
         return all(e.status == "passed" for e in self.exercises)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> Report:
@@ -114,3 +114,15 @@ class Report:
                 "notes": tuple(data.get("notes", ())),
             }
         )
+
+
+def plain(value):
+    """`value` as dataclasses.asdict gives it, without the deep copy of every leaf that makes asdict slow
+    (a batch converts each report several times); lists, tuples and dicts are still new."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
