@@ -19,6 +19,7 @@ and a stale-weights update are two mistakes, not a pair to search for).
 from __future__ import annotations
 
 import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from itertools import combinations
 
@@ -55,6 +56,11 @@ SLOTS = {
     "chain_reciprocal_square": "df/dh5",
 }
 UNPAIRED = ("numerical_gradient", "batch_one_only:row")
+PREDICTIONS_KEPT = 4096  # cases whose mutant results are kept: about 3 KB each
+
+# (exercise, id(case)) -> (case, {mistakes: result}). A batch diagnoses many submissions on the same case
+# objects (the engine's plans and remembered shrinks); the case is held, so its id is not reused.
+_predictions: OrderedDict[tuple[str, int], tuple[Case, dict]] = OrderedDict()
 
 
 def mistake_id(key: str) -> str:
@@ -194,11 +200,25 @@ def diagnose(
     if plan is not None and observations:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a mutant's nan is a prediction, not a problem
-            trials = [Trial(case, value, plan.predict) for case, value in observations]
+            trials = [Trial(case, value, plan.predict, predictions(exercise, case)) for case, value in observations]
             trials = [t for t in trials if t.expected is not None]
             if trials:
                 found += mistakes_shown(exercise, plan, trials, errored, figures)
     return tuple(Diagnosis(key, _(MESSAGES[key])) for key in MESSAGES if key in found)
+
+
+def predictions(exercise: str, case: Case) -> dict:
+    """The mutants' results on `case` found so far (filled in by result_match.Trial), shared by every
+    submission that meets the same case object."""
+    key = (exercise, id(case))
+    kept = _predictions.get(key)
+    if kept is None or kept[0] is not case:
+        kept = _predictions[key] = (case, {})
+        if len(_predictions) > PREDICTIONS_KEPT:
+            _predictions.popitem(last=False)
+    else:
+        _predictions.move_to_end(key)
+    return kept[1]
 
 
 def mistakes_shown(
