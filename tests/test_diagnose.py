@@ -221,3 +221,14 @@ def test_answers_copied_from_the_example_are_named():
     answer = np.array([0.4434, 0.2217])  # x=2, w=0.5, b=-0.3 to four decimals, for every input
     found = diagnose(name, [(case, answer) for case in cases])
     assert [d.id for d in found] == ["hardcoded_answers"]
+
+
+def test_the_mutants_results_on_a_case_are_shared_by_every_submission_that_meets_it():
+    from grader import diagnose
+
+    case_a, case_b = Case((1.0,), {}), Case((1.0,), {})
+    first = diagnose.predictions("forward.forward", case_a)
+    first[frozenset({"x"})] = 1.0
+    assert diagnose.predictions("forward.forward", case_a) is first
+    assert diagnose.predictions("forward.forward", case_b) == {}  # an equal case, not the same object
+    assert diagnose.predictions("backward.backward", case_a) == {}
