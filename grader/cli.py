@@ -80,7 +80,7 @@ def main() -> None:
 @click.option("--examples", default=api.DEFAULT_EXAMPLES, show_default=True, help="Generated cases per exercise.")
 @click.option("--only", multiple=True, metavar="NAME", help="Grade only this exercise or module (repeatable).")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds of student code per exercise (at most 60).")
-@click.option("--memory", default="1G", show_default=True, help="Memory limit of the student's process.")
+@click.option("--memory", default="1G", show_default=True, metavar="SIZE", help="Memory limit of the student's process.")
 @click.option("--fail-under", type=float, default=None, metavar="SCORE",
               help="Exit 0 when the score reaches SCORE, even if some exercise failed.")
 @click.option("--key", default=None, metavar="KEY.JSON",
@@ -251,7 +251,7 @@ def release(source, out) -> None:
 @click.option("--examples", default=api.DEFAULT_EXAMPLES, show_default=True, help="Generated cases per exercise.")
 @click.option("--only", multiple=True, metavar="NAME", help="Grade only this exercise or module (repeatable).")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds of student code per exercise (at most 60).")
-@click.option("--memory", default="1G", show_default=True, help="Memory limit of each student's process.")
+@click.option("--memory", default="1G", show_default=True, metavar="SIZE", help="Memory limit of each student's process.")
 @click.option("--key", default=None, metavar="KEY.JSON", help="Answer key of every student the roster gives none.")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
               help="Grade on the workers of this Dask scheduler instead of local processes.")
