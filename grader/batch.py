@@ -29,9 +29,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from . import api, zygote
+from . import api, isolation, zygote
 from .errors import GraderError, UsageError
 from .gradebook import Grade, Gradebook, Outcome, locked
+from .i18n import LANGUAGES, _, current, using
 from .roster import RosterRow, read_roster
 
 SUBMISSION_SUFFIXES = (".zip", ".ipynb", ".py")
@@ -47,6 +48,22 @@ class Settings:
     examples: int = api.DEFAULT_EXAMPLES
     timeout: float = 10.0
     memory: int = 1024**3
+    sandbox: str = isolation.DEFAULT_LEVEL
+    lang: str = "en"  # of the reports and the class summary: feedback, page labels, unreadable messages
+
+    def options(self) -> tuple[str, ...]:
+        """The settings as `grader grade` options: --seed 0 --examples 25 ... (--only last, one per name)."""
+        words = ["--seed", str(self.seed), "--examples", str(self.examples), "--timeout", f"{self.timeout:g}",
+                 "--memory", size_text(self.memory), "--sandbox", self.sandbox, "--lang", self.lang]
+        return (*words, *(word for name in self.only for word in ("--only", name)))
+
+
+def size_text(size: int) -> str:
+    """Bytes as --memory takes them: 1073741824 -> 1G, 1536 MiB -> 1536M."""
+    for unit, factor in (("G", 1024**3), ("M", 1024**2), ("K", 1024)):
+        if size % factor == 0:
+            return f"{size // factor}{unit}"
+    return str(size)
 
 
 @dataclass(frozen=True)
@@ -121,7 +138,7 @@ def find_entries(folder: Path) -> tuple[dict[str, list[Path]], list[str]]:
 
 def plan(folder: Path, roster: list[RosterRow] | None) -> tuple[list[Student], list[str]]:
     """The students to grade, in grades.csv order, and the entries of no student on the roster."""
-    entries, _ = find_entries(folder)
+    entries = find_entries(folder)[0]
     if roster is None:
         return [one_student(sid, paths, None) for sid, paths in sorted(entries.items())], []
     by_name = {path.name: path for paths in entries.values() for path in paths}
@@ -138,7 +155,8 @@ def plan(folder: Path, roster: list[RosterRow] | None) -> tuple[list[Student], l
 def one_student(sid: str, paths: list[Path], key: Path | None) -> Student:
     if len(paths) > 1:
         names = ", ".join(path.name for path in paths)
-        return Student(sid, paths[0], key, problem=f"{sid}: more than one submission ({names})")
+        problem = _("{student}: more than one submission ({entries})").format(student=sid, entries=names)
+        return Student(sid, paths[0], key, problem=problem)
     return Student(sid, paths[0] if paths else None, key)
 
 
@@ -159,14 +177,17 @@ def read_members(path: Path) -> tuple[tuple[str, bytes | None], ...]:
         try:
             data = full.read_bytes()
         except OSError as error:
-            raise Unreadable(f"{relative}: cannot read ({error.strerror or error})") from None
+            reason = error.strerror or error
+            message = _("{path}: cannot read ({reason})").format(path=relative, reason=reason)
+            raise Unreadable(message) from None
         total += len(data)
         if total > MAX_SUBMISSION_BYTES:
-            raise Unreadable(f"{path.name}: larger than {MAX_SUBMISSION_BYTES // 1024**2} MiB")
+            limit = MAX_SUBMISSION_BYTES // 1024**2
+            raise Unreadable(_("{file}: larger than {size} MiB").format(file=path.name, size=limit))
         members.append((relative, data))
 
     if path.is_symlink() or not (path.is_dir() or path.is_file()):
-        raise Unreadable(f"{path.name}: not a regular file or folder")
+        raise Unreadable(_("{file}: not a regular file or folder").format(file=path.name))
     if path.is_file():
         add(path.name, path)
         return tuple(members)
@@ -183,7 +204,8 @@ def read_members(path: Path) -> tuple[tuple[str, bytes | None], ...]:
 
 
 def unreadable_folder(error: OSError) -> None:
-    raise Unreadable(f"{Path(error.filename).name}: cannot read the folder ({error.strerror or error})")
+    raise Unreadable(_("{path}: cannot read the folder ({reason})").format(
+        path=Path(error.filename).name, reason=error.strerror or error))
 
 
 def digest(members, settings: Settings, key: bytes | None) -> str:
@@ -205,11 +227,12 @@ def job_for(student: Student, settings: Settings) -> Job:
 
 
 def load(job: Job) -> Job:
-    """The job with its files read and hashed, or with the reason they cannot be."""
+    """The job with its files read and hashed, or with the reason they cannot be (in the batch's language)."""
     if job.problem:
         return job
     try:
-        members = read_members(Path(job.path))
+        with using(job.settings.lang):
+            members = read_members(Path(job.path))
         key = Path(job.key_path).read_bytes() if job.key_path else None
     except (Unreadable, OSError) as error:
         return replace(job, problem=str(error))
@@ -233,8 +256,10 @@ def grade_one(job: Job) -> dict:
     with tempfile.TemporaryDirectory(prefix="grader-batch-") as scratch, _one_at_a_time:
         # This process grades submission after submission: its workers are forked from pre-imported
         # zygotes, started on its first submission, before any case is drawn (grader/zygote.py).
+        # Not at the levels that start every worker afresh: their zygotes would only take memory.
         only = job.settings.only
-        zygote.enable(torch=not only or any(name.split(".")[0] == "torch_net" for name in only))
+        if isolation.forkable(job.settings.sandbox):
+            zygote.enable(torch=not only or any(name.split(".")[0] == "torch_net" for name in only))
         for relative, data in job.members:
             target = Path(scratch, relative)
             if data is None:
@@ -255,7 +280,11 @@ def grade_one(job: Job) -> dict:
                 timeout=s.timeout,
                 memory=s.memory,
                 key=key,
+                sandbox=s.sandbox,
+                lang=s.lang,
             )
+        except isolation.SandboxError:
+            raise  # no sandbox on this machine: a grader_error, tried again, not the student's unreadable
         except GraderError as error:
             message = str(error).replace(scratch + os.sep, "")
             return {"status": "unreadable", "message": message, "digest": job.digest}
@@ -391,6 +420,8 @@ def run_dask(jobs: Iterable[Job], address: str) -> Iterator[tuple[Job, Outcome]]
         raise UsageError("--scheduler needs dask.distributed: pip install 'backprop-grader[dask]'") from None
     try:
         client = Client(address)  # waits distributed.comm.timeouts.connect (Dask's config: 30 s)
+    except ValueError as error:  # not an address at all: "nonsense", "tcp://"
+        raise UsageError(f"--scheduler {address}: not an address such as tcp://HOST:PORT ({error})") from None
     except (OSError, TimeoutError) as error:
         raise UsageError(f"--scheduler {address}: cannot connect ({error})") from None
     with client:
@@ -428,29 +459,36 @@ def grade_batch(
     key: str | os.PathLike | None = None,
     scheduler: str | None = None,
     progress: Callable[[Progress], None] | None = None,
+    sandbox: str = isolation.DEFAULT_LEVEL,
+    lang: str | None = None,
 ) -> BatchResult:
     """Grade every submission in `submissions_dir` into `out` (see the module docstring).
 
     `key` is the answer key of students whose roster row names none;
     `scheduler` the address of a Dask scheduler (tcp://host:port) to grade on
     instead of `jobs` local processes (default: one per core).
+    `sandbox` and `lang` as for api.check; `lang` None is the current language
+    (English unless the caller chose another), fixed here, in the parent, so
+    that workers on other machines write the same reports.
     """
     from . import registry
 
-    settings = validated(Settings(tuple(only), seed, examples, timeout, memory), jobs)
+    language = current() if lang is None else lang
+    settings = validated(Settings(tuple(only), seed, examples, timeout, memory, sandbox, language), jobs)
     exercises = [e.name for e in registry.select(settings.only)]
     max_score = round(sum(e.points for e in registry.select(settings.only)), 6)
     rows = read_roster(roster) if roster is not None else None
     if key is not None:
         api.read_key(key)
-    students, unlisted = plan(Path(submissions_dir), rows)
+    with using(settings.lang):  # a student's problem (two entries) is read on their report
+        students, unlisted = plan(Path(submissions_dir), rows)
     ignored = find_entries(Path(submissions_dir))[1]
     students = [
         s if s.key or key is None else Student(s.student, s.entry, Path(key), s.problem) for s in students
     ]
     folder = Path(out)
     with locked(folder):
-        book = Gradebook(folder, exercises, max_score)
+        book = Gradebook(folder, exercises, max_score, settings)
         grades, todo, kept = resume(students, settings, book)
         order = [s.student for s in students]
         book.forget(set(book.state) - {s.student for s in students if s.entry is not None})
@@ -501,8 +539,13 @@ def validated(settings: Settings, jobs: int | None) -> Settings:
         raise UsageError(f"--examples must be at least 1, got {settings.examples}")
     if not 0 < settings.timeout <= 60:
         raise UsageError(f"--timeout must be between 0 and 60 seconds, got {settings.timeout:g}")
+    if settings.memory <= 0:
+        raise UsageError(f"--memory must be more than 0, got {settings.memory}")
+    if settings.lang not in LANGUAGES:
+        raise UsageError(f"--lang must be one of {', '.join(LANGUAGES)}, got {settings.lang!r}")
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
+    isolation.check_level(settings.sandbox)  # an unknown level, or strict without bubblewrap
     return settings
 
 

@@ -3,7 +3,10 @@
 One self-contained HTML page (reporters/html.py's frame: inline CSS, no
 scripts, nothing loaded); the plots are inline SVG written here, each with a
 table of the same figures under it. Built from the grades alone (see
-gradebook.Grade), so it can be rewritten without reading any report.
+gradebook.Grade) and the batch's settings, so it can be rewritten without
+reading any report. Its words are in the batch's language (`--lang`);
+exercise names, mistake ids and the settings' options are ids, the same in
+every language.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .i18n import N_, _, known, listing, using
 from .reporters.html import page, text
 from .reporters.junit import format_number
 
 if TYPE_CHECKING:
+    from .batch import Settings
     from .gradebook import Grade
 
 BINS = 10
@@ -25,6 +30,12 @@ WIDTH = 640
 BAR = 22  # height of one horizontal bar, its gap included
 LABEL = 230  # room for the labels left of horizontal bars
 COLOUR = "#4c72b0"
+STATUS_NAMES = {
+    "graded": N_("graded"),
+    "unreadable": N_("unreadable"),
+    "no_submission": N_("no submission"),
+    "grader_error": N_("grader error"),
+}
 
 
 def scored(grades: Sequence[Grade]) -> list[Grade]:
@@ -84,7 +95,7 @@ def column_chart(labels: list[str], values: list[int], title: str) -> str:
         )
         parts.append(centred(x + step / 2, y - 4, str(value)))
         parts.append(centred(x + step / 2, height - bottom + 16, text(label)))
-    parts.append(centred(left + (WIDTH - left) / 2, height - 6, "% of the maximum score"))
+    parts.append(centred(left + (WIDTH - left) / 2, height - 6, text(_("% of the maximum score"))))
     return "\n".join([*parts, "</svg>"])
 
 
@@ -121,54 +132,70 @@ def data_table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 def figures(headers: list[str], rows: list[list[str]]) -> list[str]:
     """A plot's figures as a table, folded under it."""
-    return ["<details><summary>Figures</summary>", *data_table(headers, rows), "</details>"]
+    return [f"<details><summary>{text(_('Figures'))}</summary>", *data_table(headers, rows), "</details>"]
 
 
 def overview(grades: Sequence[Grade]) -> list[str]:
     statuses = Counter(g.status for g in grades)
-    rows = [
-        [status.replace("_", " "), str(statuses[status])]
-        for status in ("graded", "unreadable", "no_submission", "grader_error")
-        if statuses[status]
-    ]
-    lines = data_table(["students", str(len(grades))], rows)
+    rows = [[_(name), str(statuses[status])] for status, name in STATUS_NAMES.items() if statuses[status]]
+    lines = data_table([_("students"), str(len(grades))], rows)
     scores = [g.score for g in scored(grades)]
     if scores:
         top = max(g.max_score for g in scored(grades))
         figures = [
-            ("mean", statistics.fmean(scores)),
-            ("median", statistics.median(scores)),
-            ("lowest", min(scores)),
-            ("highest", max(scores)),
+            (_("mean"), statistics.fmean(scores)),
+            (_("median"), statistics.median(scores)),
+            (_("lowest"), min(scores)),
+            (_("highest"), max(scores)),
         ]
-        shown = ", ".join(f"{name} {format_number(round(value, 2))}" for name, value in figures)
-        lines.append(f"<p>Scores out of {format_number(top)}: {text(shown)}.</p>")
+        shown = listing(f"{name} {format_number(round(value, 2))}" for name, value in figures)
+        line = _("Scores out of {top}: {figures}.").format(top=format_number(top), figures=shown)
+        lines.append(f"<p>{text(line)}</p>")
     return lines
 
 
-def render(grades: Sequence[Grade], exercises: Sequence[str]) -> str:
-    """The page for these grades (batch order) and the exercises graded."""
-    body = ["<h1>Class summary</h1>", *overview(grades), "<h2>Scores</h2>"]
+def settings_line(settings: Settings) -> str:
+    """The options every submission was graded with, as `grader grade` takes them."""
+    options = f"<code>{text(' '.join(settings.options()))}</code>"
+    return "<p>" + _("Graded with {options}.").format(options=options) + "</p>"
+
+
+def render(grades: Sequence[Grade], exercises: Sequence[str], settings: Settings | None = None) -> str:
+    """The page for these grades (batch order), the exercises graded and the batch's settings and language."""
+    lang = known(settings.lang) if settings is not None else "en"
+    with using(lang):
+        title = _("Class summary")
+        return page(title, body(grades, exercises, settings, title), lang=lang)
+
+
+def body(grades: Sequence[Grade], exercises: Sequence[str], settings: Settings | None, title: str) -> list:
+    lines = [f"<h1>{text(title)}</h1>", *overview(grades)]
+    if settings is not None:
+        lines.append(settings_line(settings))
+    lines.append(f"<h2>{text(_('Scores'))}</h2>")
     counts = histogram_counts(grades)
     labels = [f"{100 * i // BINS}-{100 * (i + 1) // BINS}" for i in range(BINS)]
-    body.append(column_chart(labels, counts, "Students by score"))
-    body += figures(["% of the maximum", "students"], [[label, str(n)] for label, n in zip(labels, counts)])
+    lines.append(column_chart(labels, counts, _("Students by score")))
+    lines += figures(
+        [_("% of the maximum"), _("students")],
+        [[label, str(n)] for label, n in zip(labels, counts)],
+    )
 
-    body.append("<h2>Most frequent mistakes</h2>")
+    lines.append(f"<h2>{text(_('Most frequent mistakes'))}</h2>")
     mistakes = mistake_counts(grades)[:TOP_MISTAKES]
     if mistakes:
         most = mistakes[0][1]
-        body.append(bar_chart([(name, n / most, str(n)) for name, n in mistakes], "Students per mistake"))
-        body += figures(["mistake", "students"], [[name, str(n)] for name, n in mistakes])
+        lines.append(bar_chart([(name, n / most, str(n)) for name, n in mistakes], _("Students per mistake")))
+        lines += figures([_("mistake"), _("students")], [[name, str(n)] for name, n in mistakes])
     else:
-        body.append("<p>No known mistake was named.</p>")
+        lines.append(f"<p>{text(_('No known mistake was named.'))}</p>")
 
-    body.append("<h2>Exercises by failure rate</h2>")
+    lines.append(f"<h2>{text(_('Exercises by failure rate'))}</h2>")
     rates = failure_rates(grades, exercises)
-    rows = [(name, rate, f"{100 * rate:.0f}%") for name, rate, _ in rates]
-    body.append(bar_chart(rows, "Share of graded students who did not pass"))
-    body += figures(
-        ["exercise", "not passed", "students"],
+    rows = [(name, rate, f"{100 * rate:.0f}%") for name, rate, _count in rates]
+    lines.append(bar_chart(rows, _("Share of graded students who did not pass")))
+    lines += figures(
+        [_("exercise"), _("not passed"), _("students")],
         [[name, f"{100 * rate:.0f}%", str(n)] for name, rate, n in rates],
     )
-    return page("Class summary", body)
+    return lines

@@ -12,24 +12,39 @@ from .errors import GraderError
 from .i18n import LANGUAGES, _, default_language, using
 
 SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+SANDBOX_LEVELS = ("none", "process", "strict")  # isolation.LEVELS, without importing it for --help
+
+
+def language(what: str):
+    """--lang en|zh: the language of `what`; by default the locale's (LC_ALL, LC_MESSAGES, LANG)."""
+    return click.option(
+        "--lang", type=click.Choice(LANGUAGES), default=None,
+        help=f"Language of {what}: en or zh (Simplified Chinese).  [default: from the locale]",
+    )
 
 
 def lang_option(command):
-    """--lang en|zh: the language of what the student reads; by default the locale's (LC_ALL, LC_MESSAGES, LANG)."""
-    return click.option(
-        "--lang", type=click.Choice(LANGUAGES), default=None,
-        help="Language of the feedback: en or zh (Simplified Chinese).  [default: from the locale]",
-    )(command)
+    """--lang for what the student reads."""
+    return language("the feedback")(command)
+
+
+def sandbox_option(help_text: str):
+    """--sandbox none|process|strict, the same default for every command that runs student code."""
+    return click.option("--sandbox", default="process", show_default=True, type=click.Choice(SANDBOX_LEVELS),
+                        help=help_text)
 
 
 def parse_size(text: str) -> int:
-    """'2G', '512M', '1073741824' -> bytes."""
+    """'2G', '512M', '1073741824' -> bytes; the errors name --memory, the one option that takes a size."""
     value = text.strip().upper().removesuffix("B").removesuffix("I")
     unit = value[-1:] if value[-1:] in SIZE_UNITS else ""
     try:
-        return int(float(value[: len(value) - len(unit)]) * SIZE_UNITS[unit])
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not a size such as 2G or 512M") from None
+        size = int(float(value[: len(value) - len(unit)]) * SIZE_UNITS[unit])
+    except (ValueError, OverflowError):  # OverflowError: 'inf'
+        raise click.BadParameter(f"{text!r} is not a size such as 2G or 512M", param_hint="'--memory'") from None
+    if size <= 0:
+        raise click.BadParameter(f"{text!r} is not more than 0", param_hint="'--memory'")
+    return size
 
 
 class Grader(click.Group):
@@ -65,13 +80,12 @@ def main() -> None:
 @click.option("--examples", default=api.DEFAULT_EXAMPLES, show_default=True, help="Generated cases per exercise.")
 @click.option("--only", multiple=True, metavar="NAME", help="Grade only this exercise or module (repeatable).")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds of student code per exercise (at most 60).")
-@click.option("--memory", default="1G", show_default=True, help="Memory limit of the student's process.")
+@click.option("--memory", default="1G", show_default=True, metavar="SIZE", help="Memory limit of the student's process.")
 @click.option("--fail-under", type=float, default=None, metavar="SCORE",
               help="Exit 0 when the score reaches SCORE, even if some exercise failed.")
 @click.option("--key", default=None, metavar="KEY.JSON",
               help="Grade against this answer key's network (from 'grader generate') instead of the 2-2-2 example.")
-@click.option("--sandbox", default="process", show_default=True, type=click.Choice(["none", "process", "strict"]),
-              help="Isolation of the student's code: strict needs bubblewrap; none is for debugging your own code.")
+@sandbox_option("Isolation of the student's code: strict needs bubblewrap; none is for debugging your own code.")
 @lang_option
 def check(path, formats, outputs, seed, examples, only, timeout, memory, fail_under, key, sandbox, lang) -> None:
     """Grade the submission at PATH: a folder, a notebook or a zip."""
@@ -237,19 +251,27 @@ def release(source, out) -> None:
 @click.option("--examples", default=api.DEFAULT_EXAMPLES, show_default=True, help="Generated cases per exercise.")
 @click.option("--only", multiple=True, metavar="NAME", help="Grade only this exercise or module (repeatable).")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds of student code per exercise (at most 60).")
-@click.option("--memory", default="1G", show_default=True, help="Memory limit of each student's process.")
+@click.option("--memory", default="1G", show_default=True, metavar="SIZE", help="Memory limit of each student's process.")
 @click.option("--key", default=None, metavar="KEY.JSON", help="Answer key of every student the roster gives none.")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
               help="Grade on the workers of this Dask scheduler instead of local processes.")
-def grade(submissions, out, jobs, roster, seed, examples, only, timeout, memory, key, scheduler) -> None:
-    """Grade every submission in SUBMISSIONS (folders, notebooks, zips, named by student) into --out."""
+@sandbox_option("Isolation of each student's code: strict needs bubblewrap; none runs it unconfined, as you.")
+@language("the reports and the class summary")
+def grade(submissions, out, jobs, roster, seed, examples, only, timeout, memory, key, scheduler, sandbox, lang) -> None:
+    """Grade every submission in SUBMISSIONS (folders, notebooks, zips, named by student) into --out.
+
+    The settings (--seed, --examples, --only, --timeout, --memory, --key, --sandbox, --lang) are part of
+    what a rerun compares: a rerun with other settings grades every submission again.
+    """
     from . import batch
 
+    size = parse_size(memory)  # a bad size before anything is read
     show = BatchProgress(sys.stderr.isatty())
     try:
         result = batch.grade_batch(
             submissions, out=out, jobs=jobs, roster=roster, seed=seed, examples=examples, only=only,
-            timeout=timeout, memory=parse_size(memory), key=key, scheduler=scheduler, progress=show,
+            timeout=timeout, memory=size, key=key, scheduler=scheduler, progress=show, sandbox=sandbox,
+            lang=lang or default_language(),
         )
     except GraderError as error:
         click.echo(f"grader: {error}", err=True)

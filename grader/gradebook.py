@@ -23,7 +23,7 @@ from . import api
 from .errors import UsageError
 
 if TYPE_CHECKING:
-    from .batch import Job
+    from .batch import Job, Settings
     from .model import Report
 
 STATE_FORMAT = 1
@@ -71,7 +71,10 @@ class Grade:
 @contextlib.contextmanager
 def locked(folder: Path) -> Iterator[None]:
     """One batch at a time in `folder`: two would overwrite each other's grades."""
-    (folder / "reports").mkdir(parents=True, exist_ok=True)
+    try:
+        (folder / "reports").mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"--out {folder}: cannot make the folder ({error.strerror or error})") from None
     with open(folder / ".lock", "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -83,10 +86,18 @@ def locked(folder: Path) -> Iterator[None]:
 
 
 class Gradebook:
-    """OUT's files: reports, state.json, grades.csv, summary.html; every write atomic."""
+    """OUT's files: reports, state.json, grades.csv, summary.html; every write atomic.
 
-    def __init__(self, folder: Path, exercises: list[str], max_score: float):
+    `settings`: the batch's (default: batch.Settings()); state.json records
+    them, and the class summary says them and is written in their language.
+    """
+
+    def __init__(self, folder: Path, exercises: list[str], max_score: float,
+                 settings: Settings | None = None):
+        from .batch import Settings  # batch imports this module
+
         self.folder, self.exercises, self.max_score = folder, exercises, max_score
+        self.settings = Settings() if settings is None else settings
         self.reports = folder / "reports"
         self.state = self.read_state()
         self.encoded: dict[str, tuple[Grade, str]] = {}  # student -> (grade, as JSON): state.json is rewritten per grade
@@ -115,6 +126,7 @@ class Gradebook:
 
     def record(self, job: Job, outcome: Outcome) -> Grade:
         """Write one finished submission's reports, then its grade into state.json."""
+        from .i18n import using
         from .model import Report
         from .reporters import html, json_report
 
@@ -135,10 +147,11 @@ class Gradebook:
                 job.entry,
                 outcome["digest"],
             )
-            texts = {
-                ".json": unreadable_json(grade),
-                ".html": html.render_unreadable(job.entry, grade.message),
-            }
+            with using(job.settings.lang):
+                texts = {
+                    ".json": unreadable_json(grade),
+                    ".html": html.render_unreadable(job.entry, grade.message),
+                }
         for suffix, text in texts.items():
             api.write_atomically(self.reports / f"{job.student}{suffix}", text)
         if grade.digest:
@@ -147,12 +160,15 @@ class Gradebook:
         return grade
 
     def write_state(self) -> None:
-        """state.json, as json.dumps of {"format", "grades"} would write it, from each grade encoded once."""
+        """state.json, as json.dumps of {"format", "settings", "grades"} would write it, each grade encoded once
+        (it is rewritten after every submission). The settings are the run's that wrote it; each grade's
+        digest says whether it was made with them."""
         for student, grade in self.state.items():
             if self.encoded.get(student, (None,))[0] is not grade:
                 self.encoded[student] = (grade, json.dumps(asdict(grade)))
         grades = ", ".join(f"{json.dumps(s)}: {self.encoded[s][1]}" for s in sorted(self.state))
-        api.write_atomically(self.folder / "state.json", f'{{"format": {STATE_FORMAT}, "grades": {{{grades}}}}}')
+        head = json.dumps({"format": STATE_FORMAT, "settings": asdict(self.settings)})[:-1]
+        api.write_atomically(self.folder / "state.json", f'{head}, "grades": {{{grades}}}}}')
 
     def write_tables(self, grades: list[Grade]) -> None:
         api.write_atomically(self.folder / "grades.csv", grades_csv(grades, self.exercises))
@@ -160,7 +176,7 @@ class Gradebook:
     def write_summary(self, grades: list[Grade]) -> None:
         from .class_summary import render
 
-        api.write_atomically(self.folder / "summary.html", render(grades, self.exercises))
+        api.write_atomically(self.folder / "summary.html", render(grades, self.exercises, self.settings))
 
 
 def graded(job: Job, report: Report, digest: str) -> Grade:

@@ -15,12 +15,13 @@ import sys
 import time
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
-from grader import api
+from grader import api, batch, isolation
 from grader.batch import Job, Settings, grade_batch
-from grader.errors import KeyFileError, UsageError
+from grader.errors import KeyFileError, SubmissionError, UsageError
 from grader.gradebook import ExerciseGrade, Grade, Gradebook, grades_csv, spreadsheet_safe
 from grader.model import Diagnosis, ExerciseResult, Report
 from grader.roster import read_roster
@@ -28,6 +29,7 @@ from grader.roster import read_roster
 ROOT = Path(__file__).resolve().parent.parent
 ONLY = ("forward",)
 FAST = {"only": ONLY, "examples": 3, "jobs": 2}
+FAST_ARGS = ("--only", "forward", "--examples", "3", "--jobs", "1")
 GOOD_LOOP = "        a = ACTIVATIONS[activation](linear_forward(a, W, b))\n"
 HEADER = (
     "student,score,max_score,status,forward.linear_forward score,forward.linear_forward status,"
@@ -426,20 +428,106 @@ def test_grade_command_prints_plain_lines_when_piped(tmp_path, class_folder, run
     ]
 
 
-@pytest.mark.parametrize(
-    "args, message",
-    [
-        (["--only", "nope"], "grader: unknown exercise or module 'nope' for --only (try 'grader list')\n"),
-        (["--jobs", "0"], "grader: --jobs must be at least 1, got 0\n"),
-        (["--timeout", "61"], "grader: --timeout must be between 0 and 60 seconds, got 61\n"),
-        (["--roster", "none.csv"], "grader: none.csv: no such file\n"),
-    ],
-)
-def test_grade_command_errors(tmp_path, class_folder, runner, args, message):
+HELP = " (try 'grader grade --help')"
+# One bad value of each option of `grader grade` (SUBMISSIONS and --out are below): one line, exit 2.
+BAD_OPTIONS = [
+    (["--only", "nope"], "grader: unknown exercise or module 'nope' for --only (try 'grader list')"),
+    (["--jobs", "0"], "grader: --jobs must be at least 1, got 0"),
+    (["--jobs", "two"], "grader: Invalid value for '--jobs': 'two' is not a valid integer." + HELP),
+    (["--seed", "x"], "grader: Invalid value for '--seed': 'x' is not a valid integer." + HELP),
+    (["--examples", "0"], "grader: --examples must be at least 1, got 0"),
+    (["--examples", "many"], "grader: Invalid value for '--examples': 'many' is not a valid integer." + HELP),
+    (["--timeout", "61"], "grader: --timeout must be between 0 and 60 seconds, got 61"),
+    (["--timeout", "0"], "grader: --timeout must be between 0 and 60 seconds, got 0"),
+    (["--timeout", "soon"], "grader: Invalid value for '--timeout': 'soon' is not a valid float." + HELP),
+    (["--memory", "lots"], "grader: Invalid value for '--memory': 'lots' is not a size such as 2G or 512M" + HELP),
+    (["--memory", "0"], "grader: Invalid value for '--memory': '0' is not more than 0" + HELP),
+    (["--memory", "-1G"], "grader: Invalid value for '--memory': '-1G' is not more than 0" + HELP),
+    (["--roster", "none.csv"], "grader: none.csv: no such file"),
+    (["--key", "none.json"], "grader: none.json: no such file"),
+    (["--sandbox", "jail"],
+     "grader: Invalid value for '--sandbox': 'jail' is not one of 'none', 'process', 'strict'." + HELP),
+    (["--lang", "fr"], "grader: Invalid value for '--lang': 'fr' is not one of 'en', 'zh'." + HELP),
+    (["--format", "json"], "grader: No such option '--format'. Did you mean '--out'?" + HELP),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD_OPTIONS, ids=[" ".join(args) for args, _message in BAD_OPTIONS])
+def test_grade_command_errors(tmp_path, class_folder, runner, args, message, monkeypatch):
     from grader.cli import main
 
+    monkeypatch.chdir(tmp_path)
     result = runner.invoke(main, ["grade", str(class_folder), "--out", str(tmp_path / "out"), *args])
-    assert (result.exit_code, result.stderr) == (2, message)
+    assert (result.exit_code, result.stderr, result.stdout) == (2, message + "\n", "")
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+def test_grade_command_with_a_key_that_is_not_one(tmp_path, class_folder, runner):
+    from grader.cli import main
+
+    key = tmp_path / "key.json"
+    key.write_text("{}", encoding="utf-8")
+    result = runner.invoke(main, ["grade", str(class_folder), "--out", str(tmp_path / "out"), "--key", str(key)])
+    assert (result.exit_code, result.stderr) == (2, f"grader: {key}: not an answer key (no 'network')\n")
+
+
+def test_grade_command_with_an_out_that_cannot_be_a_folder(tmp_path, class_folder, runner):
+    from grader.cli import main
+
+    taken = tmp_path / "taken"
+    taken.write_text("a file", encoding="utf-8")
+    result = runner.invoke(main, ["grade", str(class_folder), "--out", str(taken), *FAST_ARGS])
+    assert (result.exit_code, result.stderr) == (2, f"grader: --out {taken}: cannot make the folder (Not a directory)\n")
+
+
+def test_strict_without_bubblewrap_stops_the_batch_before_grading(tmp_path, class_folder, runner, monkeypatch):
+    from grader.cli import main
+
+    monkeypatch.setattr(isolation, "bwrap", lambda: None)
+    result = runner.invoke(main, ["grade", str(class_folder), "--out", str(tmp_path / "out"), "--sandbox", "strict"])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("grader: --sandbox strict needs bubblewrap: install it (apt-get install bubblewrap)")
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_address_that_is_not_one_is_a_usage_error(tmp_path, class_folder, runner):
+    pytest.importorskip("distributed")
+    from grader.cli import main
+
+    args = ["grade", str(class_folder), "--out", str(tmp_path / "out"), "--scheduler", "nowhere", *FAST_ARGS]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("grader: --scheduler nowhere: not an address such as tcp://HOST:PORT (")
+
+
+def test_grade_and_check_share_their_options_defaults():
+    """An option of both commands means the same in both: same default, same type, same choices."""
+    from grader.cli import check, grade
+
+    of_check = {p.name: p for p in check.params}
+    shared = [p for p in grade.params if p.name in of_check]
+    names = ["examples", "key", "lang", "memory", "only", "sandbox", "seed", "timeout"]
+    assert sorted(p.name for p in shared) == names
+    for param in shared:
+        twin = of_check[param.name]
+        assert (param.default, param.multiple, type(param.type)) == (twin.default, twin.multiple, type(twin.type))
+        assert getattr(param.type, "choices", None) == getattr(twin.type, "choices", None), param.name
+    assert of_check["sandbox"].type.choices == isolation.LEVELS  # the command line's copy of the levels
+
+
+def test_every_option_of_grade_is_in_its_help_and_in_the_docs(runner):
+    from grader.cli import grade, main
+
+    help_text = runner.invoke(main, ["grade", "--help"]).output
+    docs = (ROOT / "docs" / "batch.md").read_text(encoding="utf-8")
+    section = docs.split("## 1. `grader grade`", 1)[1].split("## 2.", 1)[0]
+    for param in grade.params:
+        if isinstance(param, click.Option):
+            for name in param.opts:
+                assert name in help_text, name
+                assert f"`{name}" in section or f", `{name}" in section, f"{name} is not in docs/batch.md"
+    assert "--sandbox [none|process|strict]" in help_text and "[default: process]" in help_text
+    assert "--lang [en|zh]" in help_text
 
 
 def test_grade_command_without_a_folder(tmp_path, runner):
@@ -453,8 +541,11 @@ def test_grade_command_without_a_folder(tmp_path, runner):
 
 
 def test_a_dask_cluster_gives_the_grades_of_a_local_run(tmp_path, class_folder):
+    """With the default settings, and with --sandbox none --lang zh: the settings travel with each job."""
     distributed = pytest.importorskip("distributed")
+    chinese = {"sandbox": "none", "lang": "zh"}
     grade_batch(class_folder, out=tmp_path / "local", **FAST)
+    grade_batch(class_folder, out=tmp_path / "local-zh", **FAST, **chinese)
     with distributed.LocalCluster(
         # No dashboard on the fixed port 8787: another cluster on this machine may hold it.
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
@@ -463,11 +554,16 @@ def test_a_dask_cluster_gives_the_grades_of_a_local_run(tmp_path, class_folder):
         result = grade_batch(
             class_folder, out=tmp_path / "dask", scheduler=cluster.scheduler_address, only=ONLY, examples=3
         )
+        grade_batch(class_folder, out=tmp_path / "dask-zh", scheduler=cluster.scheduler_address, only=ONLY,
+                    examples=3, **chinese)
     assert sorted(result.graded) == ["alice", "bob", "carol"]
-    assert rows(tmp_path / "dask") == rows(tmp_path / "local")
-    for name in ("alice.json", "bob.json", "carol.json"):
-        local = (tmp_path / "local" / "reports" / name).read_text(encoding="utf-8")
-        assert (tmp_path / "dask" / "reports" / name).read_text(encoding="utf-8") == local
+    for dask, local in (("dask", "local"), ("dask-zh", "local-zh")):
+        assert rows(tmp_path / dask) == rows(tmp_path / local)
+        for name in ("alice.json", "bob.json", "carol.json", "carol.html"):
+            expected = (tmp_path / local / "reports" / name).read_text(encoding="utf-8")
+            assert (tmp_path / dask / "reports" / name).read_text(encoding="utf-8") == expected
+    assert json.loads((tmp_path / "dask-zh" / "reports" / "bob.json").read_text(encoding="utf-8"))["lang"] == "zh"
+    assert rows(tmp_path / "dask-zh")[3].endswith("carol.zip：不是有效的 zip 文件")
 
 
 def test_an_unreachable_scheduler_is_a_usage_error(tmp_path, class_folder):
@@ -478,3 +574,120 @@ def test_an_unreachable_scheduler_is_a_usage_error(tmp_path, class_folder):
             grade_batch(
                 class_folder, out=tmp_path / "out", scheduler="tcp://127.0.0.1:9", only=ONLY, examples=3
             )
+
+
+# -- sandbox level and language -------------------------------------------------------------------------------
+
+
+def grade_cli(runner, folder: Path, out: Path, *options: str):
+    from grader.cli import main
+
+    return runner.invoke(main, ["grade", str(folder), "--out", str(out), *FAST_ARGS, *options])
+
+
+def test_lang_zh_writes_every_report_and_the_summary_in_chinese(tmp_path, class_folder, runner):
+    out = tmp_path / "out"
+    result = grade_cli(runner, class_folder, out, "--lang", "zh")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (  # the command's own lines are the instructor's, in English
+        "graded 3, kept 0 from an earlier run (1 unreadable)\n"
+        f"grades: {out}/grades.csv\nsummary: {out}/summary.html\n"
+    )
+    unreadable = "carol.zip：不是有效的 zip 文件"
+    assert rows(out)[1:] == [EXPECTED[0], EXPECTED[1], EXPECTED[2].replace("carol.zip: not a valid zip file", unreadable)]
+
+    bob = json.loads((out / "reports" / "bob.json").read_text(encoding="utf-8"))
+    assert bob["lang"] == "zh"
+    forward = next(e for e in bob["exercises"] if e["name"] == "forward.forward")
+    assert forward["feedback"].startswith("标准示例 2-2-2: result[0, 1]: 应为 0.7729284653，实际为 1.224921404")
+    assert "第一处偏差（2-2-2 示例）" in forward["feedback"]
+    assert forward["feedback"].endswith("复现：grader check bob --only forward.forward --seed 0 --examples 3")
+    assert [d["id"] for d in forward["diagnoses"]] == ["missing_output_activation"]
+    page = (out / "reports" / "bob.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page and "<h1>报告：bob</h1>" in page
+    carol = (out / "reports" / "carol.html").read_text(encoding="utf-8")
+    assert "得分 <strong>0</strong>：评分程序无法读取这份提交。" in carol and f"<pre>{unreadable}</pre>" in carol
+
+    summary = (out / "summary.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in summary and "<h1>班级汇总</h1>" in summary
+    assert "<p>得分（满分 13）：平均 6.67、中位数 7、最低 0、最高 13。</p>" in summary
+    assert "--lang zh --only forward</code>" in summary
+    assert "Class summary" not in summary and "Most frequent mistakes" not in summary
+
+
+def test_sandbox_none_is_recorded_and_a_new_level_or_language_regrades(tmp_path, class_folder, runner):
+    out = tmp_path / "out"
+    first = grade_cli(runner, class_folder, out, "--sandbox", "none")
+    assert first.exit_code == 0, first.output
+    state = json.loads((out / "state.json").read_text(encoding="utf-8"))
+    assert state["settings"] == {"only": ["forward"], "seed": 0, "examples": 3, "timeout": 10.0,
+                                 "memory": 1024**3, "sandbox": "none", "lang": "en"}
+    summary = (out / "summary.html").read_text(encoding="utf-8")
+    assert ("<p>Graded with <code>--seed 0 --examples 3 --timeout 10 --memory 1G --sandbox none --lang en"
+            " --only forward</code>.</p>") in summary
+    graded = rows(out)
+
+    def summary_line(graded: int, kept: int) -> str:
+        return (f"graded {graded}, kept {kept} from an earlier run (1 unreadable)\n"
+                f"grades: {out}/grades.csv\nsummary: {out}/summary.html\n")
+
+    same = grade_cli(runner, class_folder, out, "--sandbox", "none")
+    ignored = "grader: ignored (not a folder, .zip, .ipynb or .py): notes.txt\n"
+    assert (same.exit_code, same.stdout, same.stderr) == (0, summary_line(0, 3), ignored)
+    level = grade_cli(runner, class_folder, out)  # the default level, process
+    assert (level.exit_code, level.stdout) == (0, summary_line(3, 0))
+    assert json.loads((out / "state.json").read_text(encoding="utf-8"))["settings"]["sandbox"] == "process"
+    assert rows(out) == graded
+    language = grade_cli(runner, class_folder, out, "--lang", "zh")
+    assert (language.exit_code, language.stdout) == (0, summary_line(3, 0))
+
+
+def test_the_default_language_is_the_locales_as_for_check(tmp_path, class_folder, runner, monkeypatch):
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    result = grade_cli(runner, class_folder, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "out" / "state.json").read_text(encoding="utf-8"))["settings"]["lang"] == "zh"
+    assert grade_batch(class_folder, out=tmp_path / "api", **FAST).graded  # the API: English unless asked
+    assert json.loads((tmp_path / "api" / "state.json").read_text(encoding="utf-8"))["settings"]["lang"] == "en"
+
+
+def test_the_sandbox_and_the_language_are_part_of_the_hash():
+    members = (("alice", None), ("alice/forward.py", b"x = 1\n"))
+    hashes = {batch.digest(members, settings, None) for settings in
+              (Settings(), Settings(sandbox="none"), Settings(sandbox="strict"), Settings(lang="zh"))}
+    assert len(hashes) == 4
+    assert batch.digest(members, Settings(), None) == batch.digest(members, Settings(sandbox="process"), None)
+
+
+def test_grade_one_passes_the_level_and_language_to_check(monkeypatch, tmp_path):
+    seen, enabled = [], []
+
+    def check(path, **options):
+        seen.append(options)
+        return Report(0, 0, 0, (), submission=str(path), lang=options["lang"])
+
+    monkeypatch.setattr(api, "check", check)
+    monkeypatch.setattr(batch.zygote, "enable", lambda **kwargs: enabled.append(kwargs))
+    student(tmp_path, "alice")
+    for level in ("none", "process"):
+        job = batch.load(batch.job_for(batch.Student("alice", tmp_path / "alice"), Settings(sandbox=level, lang="zh")))
+        assert batch.grade_one(job)["report"]["lang"] == "zh"
+    assert [(o["sandbox"], o["lang"]) for o in seen] == [("none", "zh"), ("process", "zh")]
+    assert enabled == [{"torch": True}]  # zygotes only where workers are forked from them: process
+
+
+def test_a_sandbox_that_cannot_run_is_a_grader_error_not_an_unreadable_submission(monkeypatch, tmp_path):
+    def check(path, **options):
+        raise isolation.SandboxError("the process sandbox cannot run the worker here: no namespaces")
+
+    monkeypatch.setattr(api, "check", check)
+    student(tmp_path, "alice")
+    job = batch.load(batch.job_for(batch.Student("alice", tmp_path / "alice"), Settings()))
+    with pytest.raises(isolation.SandboxError):
+        batch.grade_one(job)
+
+    def unreadable(path, **options):
+        raise SubmissionError(f"{path}/forward.py: not UTF-8")
+
+    monkeypatch.setattr(api, "check", unreadable)
+    assert batch.grade_one(job) == {"status": "unreadable", "message": "alice/forward.py: not UTF-8", "digest": job.digest}

@@ -236,7 +236,10 @@ USAGE_ERRORS = {
     "--timeout 100": (
         ["--timeout", "100"], "grader: --timeout must be more than 0 and at most 60 seconds, got 100" + HELP
     ),
-    "--memory lots": (["--memory", "lots"], "grader: Invalid value: 'lots' is not a size such as 2G or 512M" + HELP),
+    "--memory lots": (
+        ["--memory", "lots"], "grader: Invalid value for '--memory': 'lots' is not a size such as 2G or 512M" + HELP
+    ),
+    "--memory 0": (["--memory", "0"], "grader: Invalid value for '--memory': '0' is not more than 0" + HELP),
     "two formats, no output": (
         ["--format", "json", "--format", "text"],
         "grader: give one --output per --format (one format may go to standard output)" + HELP,

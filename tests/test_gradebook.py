@@ -21,7 +21,8 @@ def test_state_json_is_what_json_dumps_writes_and_follows_every_change(tmp_path)
     del book.state["a"]
     book.write_state()
     written = (tmp_path / "state.json").read_text()
-    expected = {"format": STATE_FORMAT, "grades": {s: asdict(g) for s, g in sorted(book.state.items())}}
+    grades = {s: asdict(g) for s, g in sorted(book.state.items())}
+    expected = {"format": STATE_FORMAT, "settings": asdict(book.settings), "grades": grades}
     assert written == json.dumps(expected)
     assert json.loads(written)["grades"]["b"]["score"] == 30.0
     assert Gradebook(tmp_path, ["forward.forward"], 100.0).state == book.state

@@ -381,6 +381,18 @@ def test_class_summary_golden():
     check_golden("class-summary.html", render_summary(sample_grades(), EXERCISES))
 
 
+def test_class_summary_in_the_batchs_language_with_its_settings_golden():
+    from grader.batch import Settings
+    from grader.i18n import current
+
+    settings = Settings(only=("forward",), examples=5, memory=512 * 1024**2, sandbox="none", lang="zh")
+    page = render_summary(sample_grades(), EXERCISES, settings)
+    check_golden("class-summary.zh.html", page)
+    assert '<html lang="zh-CN">' in page and "<h1>班级汇总</h1>" in page and current() == "en"
+    assert ("<code>--seed 0 --examples 5 --timeout 10 --memory 512M --sandbox none --lang zh --only forward</code>"
+            in page)
+
+
 def test_class_summary_plots_are_well_formed_svg():
     page = render_summary(sample_grades(), EXERCISES)
     svgs = re.findall(r"<svg .*?</svg>", page, flags=re.DOTALL)
