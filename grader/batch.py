@@ -33,6 +33,7 @@ from . import api, isolation, zygote
 from .errors import GraderError, UsageError
 from .gradebook import Grade, Gradebook, Outcome, locked
 from .i18n import LANGUAGES, _, current, using
+from .pool import bounded, run_local
 from .roster import RosterRow, read_roster
 
 SUBMISSION_SUFFIXES = (".zip", ".ipynb", ".py")
@@ -307,111 +308,6 @@ def without_prefix(value, prefix: str):
 # --- where the jobs run --------------------------------------------------------------------------
 
 
-def run_local(jobs: Iterable[Job], workers: int) -> Iterator[tuple[Job, Outcome]]:
-    """Results as they complete, `workers` processes at a time.
-
-    A grading process that dies (a hostile submission may kill it) breaks the
-    whole pool: the jobs it took down are tried again at the end, each alone,
-    so that only the guilty one ends as a grader error.
-    """
-    from concurrent.futures import Future
-    from concurrent.futures.process import BrokenProcessPool
-
-    queue, suspects = deque(jobs), []
-    while queue:
-        broken = [False]  # read by `bounded` between submissions
-        with grading_pool(workers) as pool:
-
-            def submit(job: Job) -> Future:
-                try:
-                    return pool.submit(grade_one, load(job))
-                except BrokenProcessPool as error:
-                    failed: Future = Future()
-                    failed.set_exception(error)
-                    return failed
-
-            for job, outcome in bounded(
-                queue, submit, local_wait, 2 * workers, accepting=lambda broken=broken: not broken[0]
-            ):
-                if isinstance(outcome, BrokenProcessPool):
-                    broken[0] = True
-                    suspects.append(job)
-                else:
-                    yield job, outcome
-    for job in suspects:
-        with grading_pool(1) as pool:
-            yield job, outcome_of(pool.submit(grade_one, load(job)))
-
-
-def grading_pool(workers: int):
-    """`workers` grading processes, each on a core of its own where the machine has enough.
-
-    A grading process and its sandboxed workers answer each other thousands of
-    times per submission; on one core each answer costs a fraction of waking a
-    process on another (an inter-processor interrupt, dear in a VM): 0.10 ms a
-    call instead of 0.16 ms measured here. The zygotes and workers a grading
-    process starts inherit its core.
-    """
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    context = get_context("spawn")
-    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    if not 0 < workers <= len(cpus):
-        return ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    counter = context.Value("i", 0)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=settle, initargs=(counter, cpus))
-
-
-def settle(counter, cpus: list[int]) -> None:
-    """Pin this grading process to the next free core of `cpus` (counter: how many took one already)."""
-    with counter.get_lock():
-        index = counter.value
-        counter.value += 1
-    os.sched_setaffinity(0, {cpus[index % len(cpus)]})
-
-
-def local_wait(futures: set) -> set:
-    from concurrent.futures import FIRST_COMPLETED, wait
-
-    return wait(futures, return_when=FIRST_COMPLETED).done
-
-
-def outcome_of(future) -> Outcome:
-    try:
-        return future.result()
-    except Exception as error:  # noqa: BLE001 - any failure of ours becomes that student's grader_error
-        return error
-
-
-def bounded(
-    queue: deque,
-    submit: Callable,
-    wait_first: Callable,
-    limit: int,
-    *,
-    accepting: Callable[[], bool] = lambda: True,
-) -> Iterator[tuple[Job, Outcome]]:
-    """Submit from the left of `queue`, `limit` at most running, while `accepting()`; yield each as it ends.
-
-    Bounded so that only a few submissions' files are in memory at once.
-    Stopping early puts the jobs still running back at the left of `queue`.
-    """
-    running: dict = {}
-    try:
-        while (queue and accepting()) or running:
-            while queue and accepting() and len(running) < limit:
-                job = queue.popleft()
-                running[submit(job)] = job
-            done = wait_first(set(running))
-            for future in [f for f in running if f in done]:  # in submission order, not the set's
-                yield running.pop(future), outcome_of(future)
-    finally:
-        queue.extendleft(reversed(list(running.values())))
-        for future in running:
-            future.cancel()
-
-
 def run_dask(jobs: Iterable[Job], address: str) -> Iterator[tuple[Job, Outcome]]:
     """Results as they complete on the Dask cluster at `address` (its workers need the grader)."""
     try:
@@ -492,7 +388,7 @@ def grade_batch(
         grades, todo, kept = resume(students, settings, book)
         order = [s.student for s in students]
         book.forget(set(book.state) - {s.student for s in students if s.entry is not None})
-        results = run_dask(todo, scheduler) if scheduler else run_local(todo, jobs or default_jobs())
+        results = run_dask(todo, scheduler) if scheduler else run_local(todo, jobs or default_jobs(), grade=grade_one, load=load)
         graded = []
         for done, (job, outcome) in enumerate(results, start=1):
             grade = book.record(job, outcome)

@@ -21,6 +21,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,10 @@ from .loading import NOTEBOOK, Submission
 MAX_REPLY_BYTES = 4 * 1024 * 1024  # results are small; a forged reply of more is refused unread
 MAX_OUTPUT_CHARS = 2000
 LIBRARIES = ("libtorch", "libjax", "libtensorflow", "libmxnet")  # autodiff, seen in the NumPy worker's memory map
+STALL_SECONDS = 1.0  # a reply awaited this long: the student's call is stalled (usually an endless loop)
+# Told True when a call stalls and False when its wait ends; a batch's grading processes set it (grader/pool.py)
+# to lend a stalled submission's place to another.
+on_stall: Callable[[bool], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -246,7 +251,7 @@ class Worker:
         """`n` bytes of the reply pipe; what arrived beyond them waits in `inbox` for the next frame."""
         while len(self.inbox) < n:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([self.reply_r], [], [], remaining)[0]:
+            if remaining <= 0 or not self._ready_within(remaining):
                 raise TimeoutError
             chunk = os.read(self.reply_r, max(n - len(self.inbox), 1 << 16))
             if not chunk:
@@ -255,6 +260,18 @@ class Worker:
         data = bytes(self.inbox[:n])
         del self.inbox[:n]
         return data
+
+    def _ready_within(self, seconds: float) -> bool:
+        """Whether the reply pipe has something within `seconds`; `on_stall` hears of a wait past STALL_SECONDS."""
+        if on_stall is None or seconds <= STALL_SECONDS:
+            return bool(select.select([self.reply_r], [], [], seconds)[0])
+        if select.select([self.reply_r], [], [], STALL_SECONDS)[0]:
+            return True
+        on_stall(True)
+        try:
+            return bool(select.select([self.reply_r], [], [], seconds - STALL_SECONDS)[0])
+        finally:
+            on_stall(False)
 
     def _receive(self, deadline: float):
         header = self._read(4, deadline)
