@@ -18,6 +18,7 @@ import json
 import os
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -58,7 +59,8 @@ class Runner:
     """Calls one exercise's function in a worker, within the exercise's time budget."""
 
     def __init__(self, exercise: Exercise, worker: Worker, module: str, limits: Limits):
-        self.exercise, self.worker, self.module, self.limits = exercise, worker, module, limits
+        self.exercise, self.module, self.limits = exercise, module, limits
+        self.worker = worker if hasattr(worker, "submit") else OneAtATime(worker)
         self.spent = 0.0
 
     def collect(self) -> Outcome:
@@ -150,6 +152,29 @@ def call_request(module: str, function: str, args: tuple, kwargs: dict, returns,
     if handle is not None:
         request["handle"] = encode(handle)
     return framed({**request, "returns": returns})
+
+
+class OneAtATime:
+    """sandbox.Worker's queue in front of a stand-in that only answers `request(dict, budget)`, one at a
+    time: grader/selfcheck.py's TrustedWorker, which calls trusted functions in this process."""
+
+    def __init__(self, worker):
+        self.worker, self.queue = worker, deque()
+
+    def submit(self, *requests: Request) -> None:
+        self.queue.extend(requests)
+
+    def collect(self, budget: float) -> Outcome:
+        return self.worker.request(json.loads(self.queue.popleft().frame[4:]), budget)
+
+    def drain(self) -> None:
+        pass  # nothing runs ahead here
+
+    def abandon(self, count: int | None = None) -> None:
+        self.queue = deque(list(self.queue)[len(self.queue) if count is None else count :])
+
+    def output(self) -> str:
+        return self.worker.output()
 
 
 def input_scale(case: Case) -> float:

@@ -37,7 +37,7 @@ MAX_REPLY_BYTES = 4 * 1024 * 1024  # results are small; a forged reply of more i
 MAX_OUTPUT_CHARS = 2000
 LIBRARIES = ("libtorch", "libjax", "libtensorflow", "libmxnet")  # autodiff, seen in the NumPy worker's memory map
 WINDOW = 64 * 1024  # bytes of requests sent ahead of their replies, at most (and at most what the pipe holds)
-RESTARTED = {}  # `Worker._frame`'s answer when the worker was started afresh and the requests sent again
+RESTARTED = object()  # `Worker._frame`'s answer when the worker was started afresh and the requests sent again
 
 
 @dataclass(frozen=True)
@@ -128,24 +128,32 @@ def framed(request: dict) -> Request:
 
 
 NUMBER_TYPES = frozenset((float, int))  # exactly: a bool is not a number here
+INT_TYPE = frozenset((int,))
 
 
 def decode(value):
     """A reply's value with its arrays as float64 ndarrays; nothing else is built."""
     if isinstance(value, list):
         return [decode(v) for v in value]
-    if isinstance(value, dict) and "handle" in value:
-        return Handle(int(value["handle"]))
-    if isinstance(value, dict) and "nd" in value:
-        shape, data = value["shape"], value["nd"]
-        if not isinstance(shape, list) or len(shape) > 32 or not all(type(n) is int and 0 <= n for n in shape):
-            raise ValueError("an array with an impossible shape")
-        if not isinstance(data, list) or not NUMBER_TYPES.issuperset(map(type, data)):
-            raise ValueError("an array of something other than numbers")
-        if math.prod(shape) != len(data):
-            raise ValueError("an array whose entries do not fill its shape")
-        return np.array(data, dtype=np.float64).reshape(shape)
+    if isinstance(value, dict):
+        if "handle" in value:
+            return Handle(int(value["handle"]))
+        if "nd" in value:
+            return array_of(value["shape"], value["nd"])
     raise ValueError(f"an unexpected {type(value).__name__}")
+
+
+def array_of(shape, data) -> np.ndarray:
+    """The float64 array a reply's {"nd": data, "shape": shape} stands for, if it stands for one (checked
+    with sets of types: thousands of replies per submission)."""
+    if not isinstance(shape, list) or len(shape) > 32 or not INT_TYPE.issuperset(map(type, shape)) \
+            or min(shape, default=0) < 0:
+        raise ValueError("an array with an impossible shape")
+    if not isinstance(data, list) or not NUMBER_TYPES.issuperset(map(type, data)):
+        raise ValueError("an array of something other than numbers")
+    if math.prod(shape) != len(data):
+        raise ValueError("an array whose entries do not fill its shape")
+    return np.array(data, dtype=np.float64).reshape(shape)
 
 
 def working_copy(submission: Submission) -> Path:
@@ -221,6 +229,7 @@ class Worker:
         self.inbox = bytearray()  # read from the reply pipe, not yet a whole frame
         self.outbox = bytearray()  # requests not written yet: the pipe was full
         self.flight: deque[int] = deque()  # the size of each request sent and not answered yet, oldest first
+        self.in_flight = 0  # their sum
         self.abandoned = 0  # how many of those are abandoned: their replies are read and dropped (`drain`)
         self.zygote: zygote.Zygote | None = None  # the worker's parent, when it was forked
 
@@ -414,17 +423,21 @@ class Worker:
             self.queue.popleft()
 
     def _top_up(self) -> None:
-        """Send queued requests, as many as the window takes; the oldest unsent one goes whatever its size."""
+        """Send queued requests, as many as the window takes; the oldest unsent one goes whatever its size.
+
+        Only once the worker holds less than half a window: then in one write, not one per reply.
+        """
+        if self.sent and self.in_flight > self.window // 2:
+            return
         frames = []
-        in_flight = sum(self.flight)
         while self.sent < len(self.queue) and self.process is not None:
             request = self.queue[self.sent]
             size = len(request.frame)
-            if request.module in self.stalled or (self.flight and in_flight + size > self.window):
+            if request.module in self.stalled or (self.flight and self.in_flight + size > self.window):
                 break  # a stalled module's call is answered when its turn comes, without the worker
             frames.append(request.frame)
             self.flight.append(size)
-            in_flight += size
+            self.in_flight += size
             self.sent += 1
         if frames:
             self.outbox += b"".join(frames)
@@ -460,7 +473,7 @@ class Worker:
 
     def _answered(self) -> None:
         if self.flight:  # a forged extra reply answers nothing: the window only shrinks until the queue is sent
-            self.flight.popleft()
+            self.in_flight -= self.flight.popleft()
 
     def drain(self) -> None:
         """Read and drop the replies of abandoned requests (not charged to the student's time).
@@ -625,6 +638,7 @@ class Worker:
             self.pid = None
             self.sent, self.abandoned = 0, 0  # what it was sent goes to the next worker; what it owed, nobody
             self.flight.clear()
+            self.in_flight = 0
             self.outbox.clear()
             for fd in (self.request_w, self.reply_r):
                 try:
