@@ -37,6 +37,7 @@ MAX_REPLY_BYTES = 4 * 1024 * 1024  # results are small; a forged reply of more i
 MAX_OUTPUT_CHARS = 2000
 LIBRARIES = ("libtorch", "libjax", "libtensorflow", "libmxnet")  # autodiff, seen in the NumPy worker's memory map
 WINDOW = 64 * 1024  # bytes of requests sent ahead of their replies, at most (and at most what the pipe holds)
+AHEAD = 8  # requests sent ahead of their replies, at most: enough to keep the worker busy, little to abandon
 RESTARTED = object()  # `Worker._frame`'s answer when the worker was started afresh and the requests sent again
 
 
@@ -425,15 +426,17 @@ class Worker:
     def _top_up(self) -> None:
         """Send queued requests, as many as the window takes; the oldest unsent one goes whatever its size.
 
-        Only once the worker holds less than half a window: then in one write, not one per reply.
+        Only once the worker holds less than half a window (in bytes and in requests): then in one write,
+        not one per reply.
         """
-        if self.sent and self.in_flight > self.window // 2:
+        if self.sent and (self.in_flight > self.window // 2 or len(self.flight) > AHEAD // 2):
             return
         frames = []
         while self.sent < len(self.queue) and self.process is not None:
             request = self.queue[self.sent]
             size = len(request.frame)
-            if request.module in self.stalled or (self.flight and self.in_flight + size > self.window):
+            if request.module in self.stalled or (self.flight and (self.in_flight + size > self.window
+                                                                   or len(self.flight) >= AHEAD)):
                 break  # a stalled module's call is answered when its turn comes, without the worker
             frames.append(request.frame)
             self.flight.append(size)
