@@ -2,7 +2,10 @@
 
 For each exercise the engine draws cases in this process, computes the
 reference result on its own copies, sends the arguments to the student's
-process and judges what comes back (verdict.py). A property that fails is
+process and judges what comes back (verdict.py). An exercise's NumPy cases,
+named then generated, are all submitted at once: the worker runs the next
+cases while the grader judges a reply (sandbox.Worker.submit), and what is
+left when the exercise stops early is abandoned. A property that fails is
 shrunk by Hypothesis to the smallest failing case. The NumPy modules run in a
 worker whose torch & co. are tripwired; torch_net runs in a second worker,
 started first so that torch imports while the NumPy exercises are graded.
@@ -15,6 +18,9 @@ import json
 import os
 import tempfile
 import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,8 +35,8 @@ from .i18n import _, current
 from .compare import largest_magnitude
 from .model import Check, ExerciseResult
 from .plots import plots_for
+from .sandbox import AsTensor, Handle, Limits, Made, Outcome, Request, Worker, encode, framed
 from .shrinking import tree_for
-from .sandbox import AsTensor, Handle, Limits, Outcome, Worker, encode
 from .suite import Case, Exercise
 from .verdict import Verdict, judge
 
@@ -55,59 +61,148 @@ class Runner:
     """Calls one exercise's function in a worker, within the exercise's time budget."""
 
     def __init__(self, exercise: Exercise, worker: Worker, module: str, limits: Limits):
-        self.exercise, self.worker, self.module, self.limits = exercise, worker, module, limits
+        self.exercise, self.module, self.limits = exercise, module, limits
+        self.worker = worker if hasattr(worker, "submit") else OneAtATime(worker)
         self.spent = 0.0
 
-    def request(self, request: dict, returns=None) -> Outcome:
-        if returns is not None:
-            request = {**request, "returns": returns}
+    def collect(self) -> Outcome:
+        """The outcome of the worker's oldest request, charged to the exercise's budget."""
+        self.worker.drain()  # abandoned calls cost the student nothing
         started = time.monotonic()
         try:
-            return self.worker.request(request, self.limits.timeout - self.spent)
+            return self.worker.collect(self.limits.timeout - self.spent)
         finally:
             self.spent += time.monotonic() - started
 
-    def call(
-        self, function: str, args: tuple, kwargs: dict, returns, *, module: str | None = None, **extra
-    ) -> Outcome:
+    def call(self, function: str, args: tuple, kwargs: dict, returns, *, module: str | None = None) -> Outcome:
         """`module`: another module of the submission, as module_for names it; by default the exercise's."""
-        request = {"module": module or self.module, "function": function, "args": encode(list(args)), "kwargs": encode(kwargs), **extra}
-        return self.request(request, returns)
+        self.worker.submit(call_request(module or self.module, function, args, kwargs, returns))
+        return self.collect()
 
     def run(self, case: Case) -> Outcome:
-        if self.exercise.module == "torch_net":
-            return self.run_torch(case)
-        return self.call(self.exercise.function, case.args, case.kwargs, worker_form(self.exercise.form))
+        self.worker.submit(*requests_for(self.exercise, self.module, case))
+        return self.outcome()
 
-    def run_torch(self, case: Case) -> Outcome:
-        x, y, params = case.args[:3]
-        activation = case.kwargs["activation"]
+    def outcome(self) -> Outcome:
+        """The outcome of the case whose requests are the oldest the worker has."""
+        if self.exercise.module == "torch_net":
+            return self.torch_outcome()
+        return self.collect()
+
+    def torch_outcome(self) -> Outcome:
+        """A torch_net case's requests (see `requests_for`) come to one outcome; after a request that
+        failed, the case's others are abandoned, as if never sent."""
         if self.exercise.function == "make_net":
-            net = self.call("make_net", (params,), {"activation": activation}, "handle")
+            net = self.collect()
             if net.status != "ok":
+                self.worker.abandon(1)
                 return net
-            return self.call("make_net", (AsTensor(x),), {}, "array", handle=net.value.number)
-        net = self.request({"op": "net", "params": encode(params), "activation": activation})
+            return self.collect()
+        net = self.collect()
         if net.status != "ok" or not isinstance(net.value, Handle):
+            self.worker.abandon(2)
             return net
-        loss = self.call("torch_train_step", (net.value, AsTensor(x), AsTensor(y), case.args[3]), {}, "number")
+        loss = self.collect()
         if loss.status != "ok":
+            self.worker.abandon(1)
             return loss
-        state = self.request({"op": "parameters", "handle": net.value.number})
+        state = self.collect()
         if state.status != "ok":
             return state
         flat = state.value
         return Outcome("ok", value=[[list(flat[i : i + 2]) for i in range(0, len(flat), 2)], loss.value])
 
     def attempt(self, case: Case, expected) -> Trial:
-        outcome = self.run(case)
-        verdict = judge(self.exercise.form, self.exercise.parts, outcome, expected, input_scale=input_scale(case))
+        return self.judged(case, expected, self.run(case), input_scale(case))
+
+    def judged(self, case: Case, expected, outcome: Outcome, scale: float) -> Trial:
+        verdict = judge(self.exercise.form, self.exercise.parts, outcome, expected, input_scale=scale)
         return Trial(case, verdict, outcome, expected)
+
+    def trials(self, plan: tuple[Planned, ...]) -> Iterator[Trial]:
+        """Each case of `plan` tried, in order; closing the iterator early abandons the rest.
+
+        Every case's requests are submitted at once and judged as the replies
+        come: a case's outcome is the one it would get alone (sandbox.Worker.collect).
+        """
+        self.worker.submit(*(request for planned in plan for request in planned.requests))
+        try:
+            for planned in plan:
+                yield self.judged(planned.case, planned.expected, self.outcome(), planned.scale)
+        finally:
+            self.worker.abandon()
+
+
+def requests_for(exercise: Exercise, module: str, case: Case) -> tuple[Request, ...]:
+    """What the worker is asked for one case: a call; for torch_net, a net (the student's or ours to train),
+    then calls on it, which name it as made by an earlier request of the case (sandbox.Made)."""
+    if exercise.module != "torch_net":
+        return (call_request(module, exercise.function, case.args, case.kwargs, worker_form(exercise.form)),)
+    x, y, params = case.args[:3]
+    activation = case.kwargs["activation"]
+    if exercise.function == "make_net":
+        return (call_request(module, "make_net", (params,), {"activation": activation}, "handle"),
+                call_request(module, "make_net", (AsTensor(x),), {}, "array", handle=Made(1)))
+    return (framed({"op": "net", "params": encode(params), "activation": activation}),
+            call_request(module, "torch_train_step", (Made(1), AsTensor(x), AsTensor(y), case.args[3]), {}, "number"),
+            framed({"op": "parameters", "handle": encode(Made(2))}))
+
+
+def call_request(module: str, function: str, args: tuple, kwargs: dict, returns, *, handle: Made | None = None) -> Request:
+    """A call of `function` (or, with `handle`, of an object the worker made) with `args`, its result in form `returns`."""
+    request = {"module": module, "function": function, "args": encode(list(args)), "kwargs": encode(kwargs)}
+    if handle is not None:
+        request["handle"] = encode(handle)
+    return framed({**request, "returns": returns})
+
+
+class OneAtATime:
+    """sandbox.Worker's queue in front of a stand-in that only answers `request(dict, budget)`, one at a
+    time: grader/selfcheck.py's TrustedWorker, which calls trusted functions in this process."""
+
+    def __init__(self, worker):
+        self.worker, self.queue = worker, deque()
+
+    def submit(self, *requests: Request) -> None:
+        self.queue.extend(requests)
+
+    def collect(self, budget: float) -> Outcome:
+        return self.worker.request(json.loads(self.queue.popleft().frame[4:]), budget)
+
+    def drain(self) -> None:
+        pass  # nothing runs ahead here
+
+    def abandon(self, count: int | None = None) -> None:
+        self.queue = deque(list(self.queue)[len(self.queue) if count is None else count :])
+
+    def output(self) -> str:
+        return self.worker.output()
 
 
 def input_scale(case: Case) -> float:
     """The largest |number| among a case's arguments: round-off scales with it."""
     return largest_magnitude([*case.args, *case.kwargs.values()])
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A case with all of it that does not depend on the student, computed once per process."""
+
+    case: Case
+    expected: object
+    scale: float  # input_scale(case)
+    requests: tuple[Request, ...]  # requests_for(case), for the student's module
+
+
+def planned(exercise: Exercise, module: str, case: Case, expected) -> Planned:
+    return Planned(case, expected, input_scale(case), requests_for(exercise, module, case))
+
+
+@lru_cache(maxsize=256)
+def case_plan(exercise: Exercise, figures_json: str, seed_value: int, examples: int, module: str) -> tuple[Planned, ...]:
+    """The named cases then the generated ones, ready to send to `module` (the exercise's, or a notebook's)."""
+    named = [(case, expected) for _name, case, expected in named_plan(exercise, figures_json)]
+    return tuple(planned(exercise, module, case, expected) for case, expected in [*named, *generated_plan(exercise, seed_value, examples)])
 
 
 @dataclass(frozen=True)
@@ -254,16 +349,22 @@ def grade_exercise(
     checks: list[Check] = []
     trials: list[Trial] = []
     generated_name = generated_cases(examples)
-    named = named_plan(exercise, json.dumps(figures, sort_keys=True))
-    for index, (name, case, expected) in enumerate(named):
-        trials.append(runner.attempt(case, expected))
-        checks.append(Check(name, trials[-1].verdict.ok, trials[-1].verdict.message))
-        if trials[-1].verdict.kind in STOPPING:
-            checks += [Check(n, False, _("not run"), ran=False) for n, _case, _expected in named[index + 1 :]]
-            checks.append(Check(generated_name, False, _("not run"), ran=False))
-            break
-    else:
-        checks.append(generated_check(runner, exercise, trials, seed_value=seed_value, examples=examples))
+    figures_json = json.dumps(figures, sort_keys=True)
+    named = named_plan(exercise, figures_json)
+    plan = case_plan(exercise, figures_json, seed_value, examples, module)
+    property_ran, failure = False, None
+    with closing(runner.trials(plan)) as tried:
+        for index, (name, _case, _expected) in enumerate(named):
+            trials.append(next(tried))
+            checks.append(Check(name, trials[-1].verdict.ok, trials[-1].verdict.message))
+            if trials[-1].verdict.kind in STOPPING:
+                checks += [Check(n, False, _("not run"), ran=False) for n, _case, _expected in named[index + 1 :]]
+                checks.append(Check(generated_name, False, _("not run"), ran=False))
+                break
+        else:
+            property_ran, failure = True, next((trial for trial in tried if not trial.verdict.ok), None)
+    if property_ran:  # shrunk once the cases sent ahead are abandoned
+        checks.append(generated_check(runner, exercise, failure, trials, seed_value=seed_value, examples=examples))
     kinds = [t.verdict.kind for t in trials]
     status = next((k for k in PRECEDENCE if k in kinds), "passed")
     first = next((c for c in checks if not c.passed and c.ran), None)
@@ -284,25 +385,28 @@ def generated_cases(examples: int) -> str:
     return _("{count} generated cases").format(count=examples)
 
 
-def generated_check(runner: Runner, exercise: Exercise, trials: list[Trial], *, seed_value: int, examples: int) -> Check:
-    """Every generated case in turn; on a failure, the smallest failing case (appended to `trials`)."""
+def generated_check(
+    runner: Runner, exercise: Exercise, trial: Trial | None, trials: list[Trial], *, seed_value: int, examples: int
+) -> Check:
+    """The property's check from its first generated case that did not pass (`trial`; None: every one passed).
+
+    A failure is shrunk to the smallest failing case (appended to `trials`).
+    """
     name = generated_cases(examples)
-    for case, expected in generated_plan(exercise, seed_value, examples):
-        trial = runner.attempt(case, expected)
-        if trial.verdict.kind in STOPPING:
-            trials.append(trial)
-            return Check(name, False, trial.verdict.message)
-        if not trial.verdict.ok:
-            try:
-                smallest = shrink(runner, exercise, seed_value=seed_value, examples=examples) or trial
-            except Stop as stop:
-                smallest = Trial(case, stop.verdict, Outcome(stop.verdict.kind))
-            trials.append(smallest)
-            message = smallest.verdict.message
-            if smallest.verdict.kind not in STOPPING:
-                message += "\n  " + _("smallest failing case: {call}").format(call=show_case(exercise, smallest.case))
-            return Check(name, False, message)
-    return Check(name, True)
+    if trial is None:
+        return Check(name, True)
+    if trial.verdict.kind in STOPPING:
+        trials.append(trial)
+        return Check(name, False, trial.verdict.message)
+    try:
+        smallest = shrink(runner, exercise, seed_value=seed_value, examples=examples) or trial
+    except Stop as stop:
+        smallest = Trial(trial.case, stop.verdict, Outcome(stop.verdict.kind))
+    trials.append(smallest)
+    message = smallest.verdict.message
+    if smallest.verdict.kind not in STOPPING:
+        message += "\n  " + _("smallest failing case: {call}").format(call=show_case(exercise, smallest.case))
+    return Check(name, False, message)
 
 
 def result(
@@ -358,8 +462,7 @@ def grade(
     for exercise in exercises:  # drawn while the workers start: nothing here waits for them
         module = module_for(submission, exercise.module)
         if module and not problem_of(submission, module):
-            named_plan(exercise, figures_json)
-            generated_plan(exercise, seed_value, examples)
+            case_plan(exercise, figures_json, seed_value, examples, module)
     results = []
     for exercise in exercises:
         module = module_for(submission, exercise.module)

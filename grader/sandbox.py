@@ -4,7 +4,9 @@ The grader's process never imports student code. A `Worker` starts
 `python -I -B -S` on grader/worker.py's source in a fresh temporary copy of
 the submission, with a cleared environment, inside the sandbox level asked
 for (grader/isolation.py: `none`, `process`, `strict`), sends it requests as
-JSON and reads JSON replies under a time budget. Whatever happens in there
+JSON and reads JSON replies under a time budget. Requests may be sent ahead
+of their replies (`submit`, then `collect` each reply in order): the worker
+runs the next call while the grader judges the last one. Whatever happens in there
 (an exception, an exit, a hang, a crash, a forged reply) comes back as an
 `Outcome`: a student's failure is a result, not an error of ours. A sandbox
 that cannot start at all is ours: `isolation.SandboxError`.
@@ -21,6 +23,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +37,9 @@ from .loading import NOTEBOOK, Submission
 MAX_REPLY_BYTES = 4 * 1024 * 1024  # results are small; a forged reply of more is refused unread
 MAX_OUTPUT_CHARS = 2000
 LIBRARIES = ("libtorch", "libjax", "libtensorflow", "libmxnet")  # autodiff, seen in the NumPy worker's memory map
+WINDOW = 64 * 1024  # bytes of requests sent ahead of their replies, at most (and at most what the pipe holds)
+AHEAD = 8  # requests sent ahead of their replies, at most: enough to keep the worker busy, little to abandon
+RESTARTED = object()  # `Worker._frame`'s answer when the worker was started afresh and the requests sent again
 STALL_SECONDS = 1.0  # a reply awaited this long: the student's call is stalled (usually an endless loop)
 # Told True when a call stalls and False when its wait ends; a batch's grading processes set it (grader/pool.py)
 # to lend a stalled submission's place to another.
@@ -84,6 +90,18 @@ class Handle:
     number: int
 
 
+@dataclass(frozen=True)
+class Made:
+    """An object the worker made for the request `back` requests before this one (a torch_net case's net).
+
+    A case's requests are sent together, before the first reply says which
+    number the worker gave it; if that request made nothing, the calls naming
+    it fail before any student code runs.
+    """
+
+    back: int
+
+
 def encode(value):
     if isinstance(value, np.ndarray):
         return {"nd": value.ravel().tolist(), "shape": list(value.shape)}
@@ -91,6 +109,8 @@ def encode(value):
         return {"tensor": encode(value.array)}
     if isinstance(value, Handle):
         return {"handle": value.number}
+    if isinstance(value, Made):
+        return {"made": value.back}
     if isinstance(value, tuple):
         return {"tuple": [encode(v) for v in value]}
     if isinstance(value, list):
@@ -100,22 +120,46 @@ def encode(value):
     return value
 
 
+@dataclass(frozen=True)
+class Request:
+    """One request, framed once: the engine caches the frames of the cases every submission gets."""
+
+    frame: bytes  # the 4-byte length and the JSON body
+    module: str | None = None  # the student's module it calls into, if any
+
+
+def framed(request: dict) -> Request:
+    body = json.dumps(request).encode()
+    return Request(len(body).to_bytes(4, "big") + body, request.get("module"))
+
+
+NUMBER_TYPES = frozenset((float, int))  # exactly: a bool is not a number here
+INT_TYPE = frozenset((int,))
+
+
 def decode(value):
     """A reply's value with its arrays as float64 ndarrays; nothing else is built."""
     if isinstance(value, list):
         return [decode(v) for v in value]
-    if isinstance(value, dict) and "handle" in value:
-        return Handle(int(value["handle"]))
-    if isinstance(value, dict) and "nd" in value:
-        shape, data = value["shape"], value["nd"]
-        if not isinstance(shape, list) or len(shape) > 32 or not all(type(n) is int and 0 <= n for n in shape):
-            raise ValueError("an array with an impossible shape")
-        if not isinstance(data, list) or not all(type(v) in (float, int) for v in data):
-            raise ValueError("an array of something other than numbers")
-        if math.prod(shape) != len(data):
-            raise ValueError("an array whose entries do not fill its shape")
-        return np.array(data, dtype=np.float64).reshape(shape)
+    if isinstance(value, dict):
+        if "handle" in value:
+            return Handle(int(value["handle"]))
+        if "nd" in value:
+            return array_of(value["shape"], value["nd"])
     raise ValueError(f"an unexpected {type(value).__name__}")
+
+
+def array_of(shape, data) -> np.ndarray:
+    """The float64 array a reply's {"nd": data, "shape": shape} stands for, if it stands for one (checked
+    with sets of types: thousands of replies per submission)."""
+    if not isinstance(shape, list) or len(shape) > 32 or not INT_TYPE.issuperset(map(type, shape)) \
+            or min(shape, default=0) < 0:
+        raise ValueError("an array with an impossible shape")
+    if not isinstance(data, list) or not NUMBER_TYPES.issuperset(map(type, data)):
+        raise ValueError("an array of something other than numbers")
+    if math.prod(shape) != len(data):
+        raise ValueError("an array whose entries do not fill its shape")
+    return np.array(data, dtype=np.float64).reshape(shape)
 
 
 def working_copy(submission: Submission) -> Path:
@@ -141,8 +185,9 @@ class Pipes:
         return self
 
     def keep(self) -> tuple[int, int]:
-        """Our ends: where requests are written and replies read."""
+        """Our ends: where requests are written (never blocking: see `Worker._flush`) and replies read."""
         self.kept = True
+        os.set_blocking(self.request_w, False)
         return self.request_w, self.reply_r
 
     def __exit__(self, *exc) -> bool:
@@ -150,6 +195,16 @@ class Pipes:
         for fd in theirs if self.kept else theirs + ours:
             os.close(fd)
         return False
+
+
+def pipe_capacity(fd: int) -> int:
+    """The bytes a pipe holds unread (64 KiB by default on Linux, one page for a user over their pipe quota)."""
+    try:
+        import fcntl
+
+        return fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ)
+    except (ImportError, AttributeError, OSError):
+        return 4096  # POSIX's PIPE_BUF: every pipe holds that much
 
 
 class Worker:
@@ -166,6 +221,9 @@ class Worker:
         self.spent = 0.0  # wall clock of every call, across restarts (Limits.total)
         self.layers: dict = {}  # what the sandbox got, from the worker's first frame
         self.stalled: dict[str, str] = {}  # module -> why: its import ran out of time; never tried again
+        self.queue: deque[Request] = deque()  # submitted, not collected yet, oldest first
+        self.sent = 0  # how many of the queue's first requests the current process was sent
+        self.window = WINDOW  # set from the request pipe's capacity when it is made
         self._fresh()
 
     def _fresh(self) -> None:
@@ -175,6 +233,10 @@ class Worker:
         self.loading: str | None = None  # the student's module being imported now, as the worker says
         self.contained = False  # every process of the submission is in the PID namespace of the worker's keeper
         self.inbox = bytearray()  # read from the reply pipe, not yet a whole frame
+        self.outbox = bytearray()  # requests not written yet: the pipe was full
+        self.flight: deque[int] = deque()  # the size of each request sent and not answered yet, oldest first
+        self.in_flight = 0  # their sum
+        self.abandoned = 0  # how many of those are abandoned: their replies are read and dropped (`drain`)
         self.zygote: zygote.Zygote | None = None  # the worker's parent, when it was forked
 
     def start(self) -> None:
@@ -216,6 +278,7 @@ class Worker:
                 zygote.abandon(parent)  # with any child it may have forked holding these pipes
                 return None
             self.request_w, self.reply_r = pipes.keep()
+        self.window = min(WINDOW, pipe_capacity(self.request_w))
         self.launch = isolation.Launch(process.args, keeper=isolation.has_keeper(self.sandbox))
         self.zygote = parent
         return process
@@ -236,23 +299,38 @@ class Worker:
                 start_new_session=True,
             )
             self.request_w, self.reply_r = pipes.keep()
+        self.window = min(WINDOW, pipe_capacity(self.request_w))
         return process
 
     def _send(self, obj) -> None:
-        body = json.dumps(obj).encode()
-        data = memoryview(len(body).to_bytes(4, "big") + body)
+        self.outbox += framed(obj).frame
+        self._flush()
+
+    def _flush(self) -> None:
+        """Write what the request pipe takes of `outbox` now; the rest is written while replies are awaited.
+
+        Never blocks: a worker that stops reading its requests cannot hang the
+        grader, which keeps reading replies (and the clock) meanwhile.
+        """
         try:
-            while data:
-                data = data[os.write(self.request_w, data):]
+            while self.outbox:
+                del self.outbox[: os.write(self.request_w, self.outbox)]
+        except BlockingIOError:
+            pass
         except OSError:
-            pass  # the worker is gone; the reply read will say so
+            self.outbox.clear()  # the worker is gone; the reply read will say so
 
     def _read(self, n: int, deadline: float) -> bytes | None:
         """`n` bytes of the reply pipe; what arrived beyond them waits in `inbox` for the next frame."""
         while len(self.inbox) < n:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not self._ready_within(remaining):
+            if remaining <= 0:
                 raise TimeoutError
+            readable, writable = self._wait(remaining)
+            if writable:
+                self._flush()
+            if not readable:
+                continue
             chunk = os.read(self.reply_r, max(n - len(self.inbox), 1 << 16))
             if not chunk:
                 return None
@@ -261,15 +339,20 @@ class Worker:
         del self.inbox[:n]
         return data
 
-    def _ready_within(self, seconds: float) -> bool:
-        """Whether the reply pipe has something within `seconds`; `on_stall` hears of a wait past STALL_SECONDS."""
+    def _wait(self, seconds: float) -> tuple[bool, bool]:
+        """Whether the reply pipe can be read, and the request pipe written (while requests wait for room),
+        within `seconds`; `on_stall` hears of a wait past STALL_SECONDS, and of its end."""
+        pipes = [self.reply_r], [self.request_w] if self.outbox else []
         if on_stall is None or seconds <= STALL_SECONDS:
-            return bool(select.select([self.reply_r], [], [], seconds)[0])
-        if select.select([self.reply_r], [], [], STALL_SECONDS)[0]:
-            return True
+            readable, writable, _ = select.select(*pipes, [], seconds)
+            return bool(readable), bool(writable)
+        readable, writable, _ = select.select(*pipes, [], STALL_SECONDS)
+        if readable or writable:
+            return bool(readable), bool(writable)
         on_stall(True)
         try:
-            return bool(select.select([self.reply_r], [], [], seconds - STALL_SECONDS)[0])
+            readable, writable, _ = select.select(*pipes, [], seconds - STALL_SECONDS)
+            return bool(readable), bool(writable)
         finally:
             on_stall(False)
 
@@ -336,39 +419,143 @@ class Worker:
         text = os.pread(fd, 2000, max(self.output_seen, end - 2000)).decode("utf-8", "replace").strip()
         return text.splitlines()[-1][:300] if text else ""
 
+    # --- requests and replies ---------------------------------------------------------------------
+    #
+    # Requests are queued (`submit`) and sent ahead of their replies while the bytes sent and not answered
+    # stay within `window`, below what the request pipe holds: the worker, busy or blocked writing a reply,
+    # never leaves the grader blocked writing a request. Replies come one per request, in order, each after
+    # the alerts of its call. A request whose reply is no longer wanted (`abandon`) is still answered: its
+    # reply is read and dropped (`drain`) before the next one is awaited, so that it is never taken for
+    # another's, and its call's forbidden alerts are blamed on nothing. A worker that stops (a timeout, a
+    # crash) takes the requests it was sent along: they are sent again to the next one, as if they had
+    # only been submitted then.
+
+    def submit(self, *requests: Request) -> None:
+        """Queue requests; each one's outcome is `collect`ed in turn."""
+        self.queue.extend(requests)
+
+    def abandon(self, count: int | None = None) -> None:
+        """Forget the oldest `count` requests submitted and not collected (by default all): those already sent
+        are drained before the next reply."""
+        count = len(self.queue) if count is None else min(count, len(self.queue))
+        dropped = min(count, self.sent)
+        self.abandoned += dropped
+        self.sent -= dropped
+        for _ in range(count):
+            self.queue.popleft()
+
+    def _top_up(self) -> None:
+        """Send queued requests, as many as the window takes; the oldest unsent one goes whatever its size.
+
+        Only once the worker holds less than half a window (in bytes and in requests): then in one write,
+        not one per reply.
+        """
+        if self.sent and (self.in_flight > self.window // 2 or len(self.flight) > AHEAD // 2):
+            return
+        frames = []
+        while self.sent < len(self.queue) and self.process is not None:
+            request = self.queue[self.sent]
+            size = len(request.frame)
+            if request.module in self.stalled or (self.flight and (self.in_flight + size > self.window
+                                                                   or len(self.flight) >= AHEAD)):
+                break  # a stalled module's call is answered when its turn comes, without the worker
+            frames.append(request.frame)
+            self.flight.append(size)
+            self.in_flight += size
+            self.sent += 1
+        if frames:
+            self.outbox += b"".join(frames)
+            self._flush()
+
+    def _frame(self, deadline: float):
+        """The next frame after the worker's first: an alert or a reply. None when the pipe closed;
+        RESTARTED when the worker was started afresh (and sent the queue's requests again)."""
+        frame = self._receive(deadline)
+        if frame is None:
+            if not self.ready:
+                raise self._failed_start()
+            return None
+        if self.ready:
+            return frame
+        self._hello(frame)
+        if self.zygote is not None and not self.contained:
+            self._unfork()
+            self._top_up()
+            return RESTARTED
+        return self._frame(deadline)
+
+    def _alerted(self, frame: dict, forbidden: list[str]) -> bool:
+        """Whether `frame` is an alert (taken in here; a forbidden one is added to `forbidden`) rather than a reply."""
+        alert = frame.get("alert")
+        if alert == "forbidden":
+            forbidden.append(str(frame.get("name")))
+        elif alert in ("loaded", "grader"):
+            self.taint = self.taint or (alert, str(frame.get("name"))[:200])
+        elif alert == "loading":
+            self.loading = frame.get("name") if frame.get("name") in self._filenames() else None
+        return alert is not None
+
+    def _answered(self) -> None:
+        if self.flight:  # a forged extra reply answers nothing: the window only shrinks until the queue is sent
+            self.in_flight -= self.flight.popleft()
+
+    def drain(self) -> None:
+        """Read and drop the replies of abandoned requests (not charged to the student's time).
+
+        A worker still busy with them after `limits.timeout` is stopped: a call
+        the grader no longer needs costs the student nothing, and the next
+        request starts a worker again. Sticky alerts ("loaded", "grader") count.
+        """
+        if not self.abandoned:
+            return
+        deadline = time.monotonic() + self.limits.timeout
+        try:
+            while self.abandoned:
+                frame = self._frame(deadline)
+                if frame is None:
+                    self.stop()
+                elif frame is not RESTARTED and not self._alerted(frame, []):
+                    self._answered()
+                    self.abandoned -= 1
+        except (TimeoutError, ValueError, TypeError, AttributeError, OverflowError, RecursionError, MemoryError,
+                UnicodeDecodeError):
+            self.stop()
+
     def _exchange(self, request: dict, budget: float):
         """The reply to `request` (alerts gathered on the way), or the Outcome that ended it."""
+        self.submit(framed(request))
+        return self._await(budget)
+
+    def _await(self, budget: float):
+        """The reply to the oldest request submitted, sent now if it was not (alerts gathered on the way),
+        or the Outcome that ended it; the request leaves the queue."""
+        try:
+            return self._awaited(budget)
+        finally:
+            self.queue.popleft()
+            self.sent = max(self.sent - 1, 0)
+
+    def _awaited(self, budget: float):
+        self.drain()
         if self.process is None:
             self.start()
         if self.limits.total is not None:
             budget = min(budget, self.limits.total - self.spent)
             if budget <= 0:
+                self.abandoned += self.sent > 0  # sent already: its reply is dropped when it comes
                 return None, [], Outcome("timeout", message=f"the submission used up its {self.limits.total:g} s")
-        self._send(request)
+        self._top_up()
         started = time.monotonic()
         deadline = started + max(budget, 0.0)
         forbidden = []
         try:
             while True:
-                reply = self._receive(deadline)
+                reply = self._frame(deadline)
                 if reply is None:
-                    if not self.ready:
-                        raise self._failed_start()
                     return None, forbidden, self._crashed()
-                if not self.ready:
-                    self._hello(reply)
-                    if self.zygote is not None and not self.contained:
-                        self._unfork()
-                        self._send(request)
-                    continue
-                alert = reply.get("alert")
-                if alert == "forbidden":
-                    forbidden.append(str(reply.get("name")))
-                elif alert in ("loaded", "grader"):
-                    self.taint = self.taint or (alert, str(reply.get("name"))[:200])
-                elif alert == "loading":
-                    self.loading = reply.get("name") if reply.get("name") in self._filenames() else None
-                elif alert is None:
+                if reply is not RESTARTED and not self._alerted(reply, forbidden):
+                    self._answered()
+                    self._top_up()  # the worker runs the next calls while this reply is judged
                     return reply, forbidden, None
         except TimeoutError:
             stopped = f"stopped after {self.limits.timeout:g} s"
@@ -389,14 +576,24 @@ class Worker:
         return {m.name: m.filename for m in self.submission.modules if not m.problem}
 
     def request(self, request: dict, budget: float) -> Outcome:
-        """Send one request and wait at most `budget` seconds for its reply.
+        """Send one request and wait at most `budget` seconds for its reply (nothing else may be queued)."""
+        if self.queue:
+            raise RuntimeError("a request while others are queued: collect or abandon them first")
+        self.submit(framed(request))
+        return self.collect(budget)
+
+    def collect(self, budget: float) -> Outcome:
+        """The outcome of the oldest request submitted, waiting at most `budget` seconds for its reply.
 
         A call into a module whose import ran out of time before is a timeout
         at once: the worker is not started again only to run into it again.
         """
-        if request.get("module") in self.stalled:
-            return Outcome("timeout", message=self.stalled[request["module"]])
-        reply, forbidden, ended = self._exchange(request, budget)
+        self.drain()
+        module = self.queue[0].module
+        if self.sent == 0 and module in self.stalled:
+            self.queue.popleft()
+            return Outcome("timeout", message=self.stalled[module])
+        reply, forbidden, ended = self._await(budget)
         if self.pid is not None and self.taint is None:
             library = loaded_library(self.pid)
             if library:
@@ -444,6 +641,7 @@ class Worker:
 
     def output(self) -> str:
         """What the student's code printed since the last call to output(), truncated; the file is emptied."""
+        self.drain()  # the abandoned calls print before this, not into the next exercise's output
         if self.output_file is None:
             return ""
         fd = self.output_file.fileno()
@@ -462,6 +660,10 @@ class Worker:
                                 contained=self.contained)
             self.process = None
             self.pid = None
+            self.sent, self.abandoned = 0, 0  # what it was sent goes to the next worker; what it owed, nobody
+            self.flight.clear()
+            self.in_flight = 0
+            self.outbox.clear()
             for fd in (self.request_w, self.reply_r):
                 try:
                     os.close(fd)

@@ -39,7 +39,10 @@ Frames on both pipes are a 4-byte big-endian length and a UTF-8 JSON body.
 First frame: {"ready": {"layers": {...}, "pid": ...}} or {"fatal": message}.
 First request: {"sources": {...}, "stalled": [module, ...]}. Replies:
 {"status": "ok", "value": ..., "mutated": ...}, or a status of "missing" |
-"error" with a "message". Before a reply, alert frames may arrive: {"alert":
+"error" with a "message": one per request, in order (the grader sends
+requests ahead of their replies). An object made here for a request (a torch
+module) is named by number, or as {"made": k}: the one made by the request k
+requests before (a torch_net case's requests are sent together). Before a reply, alert frames may arrive: {"alert":
 "forbidden", "name": ...} the moment automatic differentiation is touched
 while a function runs, {"alert": "loaded", ...} when a real autodiff library
 is loaded at any time, {"alert": "grader", ...} when the grader's own files
@@ -67,6 +70,7 @@ mode, config, folder = "numpy", {}, ""
 state = {"calling": None}  # the function running now, when forbidden use counts
 modules = {}  # module name -> module object or the message of its failure
 handles = {}  # objects that stay here (a torch Module), by number
+made = []  # for each of the last requests, oldest first, the number of the object it made, or None
 sources = {}  # module -> {"filename": ..., "cells": [[source, label], ...]}, the first request
 stalled = set()  # modules whose import ran out of time in an earlier worker of this check: never tried again
 importing = []  # the student's modules being imported now, innermost last (see `Watcher`)
@@ -768,7 +772,9 @@ def decode(obj):
     if "tuple" in obj:
         return tuple(decode(v) for v in obj["tuple"])
     if "handle" in obj:
-        return handles[obj["handle"]]
+        return handle(obj["handle"])
+    if "made" in obj:
+        return handle(obj)
     raise ValueError(f"unknown value {obj!r}")
 
 
@@ -789,8 +795,20 @@ def to_array(value, what):
         raise Wrong(f"{what} is an array of {array.dtype}, expected numbers (float64)")
     if array.size > MAX_ELEMENTS:
         raise Wrong(f"{what} has {array.size} entries, far more than expected")
-    array = array.astype(np.float64)
+    array = array.astype(np.float64, copy=False)
     return {"nd": array.ravel().tolist(), "shape": list(array.shape)}
+
+
+def handle(name):
+    """An object made here: by number, or {"made": k}, the one the request k requests before this one made
+    (a case's requests are sent before the first reply gives its number); a KeyError if there is none."""
+    if isinstance(name, dict):
+        back = name["made"]
+        number = made[-1 - back] if type(back) is int and 0 < back < len(made) else None
+        if number is None:
+            raise KeyError(f"no object made {back} requests before")
+        return handles[number]
+    return handles[name]
 
 
 def encode(value, kind, what="the result"):
@@ -799,6 +817,7 @@ def encode(value, kind, what="the result"):
         return to_array(value, what)
     if kind == "handle":
         handles[len(handles)] = value
+        made[-1] = len(handles) - 1
         return {"handle": len(handles) - 1}
     if isinstance(kind, list):  # a fixed-length tuple of kinds, or ["list", kind] of any length
         if not isinstance(value, (tuple, list)):
@@ -822,12 +841,22 @@ def changed(before, args):
 
     for old, new in zip(before, args):
         if isinstance(old, np.ndarray):
-            if not isinstance(new, np.ndarray) or old.shape != new.shape or not np.array_equal(old, new, equal_nan=True):
+            if not isinstance(new, np.ndarray) or not same(old, new):
                 return True
         elif isinstance(old, list) and isinstance(new, (list, tuple)):
             if len(old) != len(new) or changed(old, new):
                 return True
     return False
+
+
+def same(old, new):
+    """Whether `new` holds the values of its copy `old`: the same bytes, at once; else equal values (NaN
+    equal to NaN, 0.0 to -0.0), as np.array_equal alone would find, only slower."""
+    import numpy as np
+
+    if old.shape != new.shape:
+        return False
+    return (old.dtype == new.dtype and old.tobytes() == new.tobytes()) or np.array_equal(old, new, equal_nan=True)
 
 
 def builtin(request):
@@ -844,7 +873,7 @@ def builtin(request):
             activation = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}
             layers_ += [linear, activation[request["activation"]]()]
         return {"status": "ok", "value": encode(torch.nn.Sequential(*layers_), "handle")}
-    parameters = [p.detach().numpy() for p in handles[request["handle"]].parameters()]
+    parameters = [p.detach().numpy() for p in handle(request["handle"]).parameters()]
     return {"status": "ok", "value": encode(parameters, ["list", "array"])}
 
 
@@ -881,7 +910,7 @@ def call(request):
         return probe()
     module_name, function_name = request["module"], request["function"]
     if "handle" in request:
-        target = handles[request["handle"]]
+        target = handle(request["handle"])
     else:
         module = load(module_name)
         if isinstance(module, str):
@@ -958,6 +987,7 @@ def main(preloaded=False):
     stalled.update(first.get("stalled", []))
     while True:
         request = receive()
+        made[:] = [*made[-3:], None]  # this request's entry last: what it makes, if anything
         try:
             reply = call(request)
         except Exception as exc:  # noqa: BLE001 - a reply must always follow a request

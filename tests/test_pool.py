@@ -78,12 +78,12 @@ def test_a_stall_is_told_once_when_a_reply_is_late_and_once_when_it_comes(monkey
     monkeypatch.setattr(sandbox, "STALL_SECONDS", 0.05)
     read, write = os.pipe()
     worker = sandbox.Worker.__new__(sandbox.Worker)
-    worker.reply_r = read
+    worker.reply_r, worker.request_w, worker.outbox = read, write, bytearray()
     try:
-        assert worker._ready_within(0.03) is False and told == []
-        assert worker._ready_within(0.2) is False and told == [True, False]
+        assert worker._wait(0.03) == (False, False) and told == []
+        assert worker._wait(0.2) == (False, False) and told == [True, False]
         os.write(write, b"x")
-        assert worker._ready_within(5.0) is True and told == [True, False]
+        assert worker._wait(5.0) == (True, False) and told == [True, False]
     finally:
         os.close(read)
         os.close(write)
