@@ -375,9 +375,9 @@ class Worker:
         """The worker's first frame, written before any student code ran: trusted."""
         if "fatal" in frame:
             self.layers = frame.get("layers") or {}
-            said = str(frame["fatal"])[:300]
-            raise SandboxError(f"the {self.sandbox} sandbox cannot run the worker here: {said}"
-                               f"{self._memory_hint(said)} (`grader doctor` says which layers work)")
+            whole = " ".join(str(frame["fatal"]).split())  # one line, though numpy's ImportError is many
+            raise SandboxError(f"the {self.sandbox} sandbox cannot run the worker here: {whole[:300]}"
+                               f"{self._memory_hint(whole)} (`grader doctor` says which layers work)")
         ready = frame.get("ready")
         if not isinstance(ready, dict):
             raise SandboxError(f"the {self.sandbox} sandbox's worker did not start as expected")

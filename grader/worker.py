@@ -719,6 +719,7 @@ def run_cells(name, entry):
 
 def load(name):
     if name not in modules:
+        reseed()  # what a module draws as it is imported is the same in every run too
         entry = sources.get(name)
         try:
             if entry is None:
@@ -921,6 +922,7 @@ def call(request):
     args = decode(request["args"])
     kwargs = {k: decode(v) for k, v in request.get("kwargs", {}).items()}
     before = snapshot(args)
+    reseed()
     state["calling"] = f"{module_name}.{function_name}" if mode == "numpy" else None
     try:
         value = target(*args, **kwargs)
@@ -937,9 +939,21 @@ def call(request):
         return {"status": "error", "message": str(exc), "mutated": mutated}
 
 
+def reseed():
+    """The same random numbers for the same call, whatever ran before it in this process (the cases sent
+    ahead, a shrink's order) and in every run: a student who shuffles gets the same result each time, and
+    the replay command shows it. About 3 microseconds; torch's whole manual_seed would be 140."""
+    sys.modules["random"].seed(0)
+    sys.modules["numpy.random"].seed(0)
+    if mode == "torch":
+        sys.modules["torch"].default_generator.manual_seed(0)
+
+
 def preload():
     """What every worker of `mode` imports before any student code: once per zygote, or here."""
-    import numpy  # noqa: F401 - loaded before any student code, and while the grader draws its cases
+    import random  # noqa: F401 - seeded before every call (`reseed`)
+
+    import numpy.random  # noqa: F401 - loaded before any student code, and while the grader draws its cases
 
     if mode == "torch":
         import torch
@@ -1095,8 +1109,6 @@ def become_worker(channel, fds, request):
     arguments(["-c", "3", "4", mode, json.dumps(request["config"])])  # the zygote's mode: a NumPy zygote's
     sys.argv[:] = ["-c", "3", "4", mode, json.dumps(config)]  # children are NumPy workers; argv as if afresh
     os.chdir(folder)
-    if "numpy.random" in sys.modules:  # else numpy seeds it from fresh entropy when it is first used
-        sys.modules["numpy.random"].seed()  # its own entropy, not the zygote's sequence
     main(preloaded=True)
 
 

@@ -262,3 +262,11 @@ def test_output_that_cannot_be_written_exits_2_with_one_line(runner, submissions
                     "--output", target, *FAST)
     assert_clean_exit(result, 2)
     assert result.stderr == f"grader: --output {target}: no folder {target.parent}{HELP}\n"
+
+
+def test_a_memory_limit_numpy_cannot_load_in_is_one_line_that_names_the_limit(runner, submissions):
+    result = invoke(runner, "check", submissions.folder(modules=("chain_rule",)), "--memory", "50M", *FAST)
+    assert_clean_exit(result, 2)
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("grader: the process sandbox cannot run the worker here: ")
+    assert "the memory limit is 50M (--memory): numpy needs about 100M" in result.stderr

@@ -129,9 +129,14 @@ def test_a_forked_worker_gets_what_a_fresh_one_gets(tmp_path, forking, mode, mon
         assert seen["pid"] == 1
 
 
-def test_each_forked_worker_draws_its_own_random_numbers(tmp_path, forking):
+def test_a_forked_worker_draws_the_random_numbers_a_fresh_one_draws(tmp_path, forking, monkeypatch):
+    """Every call starts from one seed (worker.reseed): not from the zygote's state, nor from fresh entropy."""
     folder = folder_with(tmp_path, chain_rule=LOOK)
-    assert looked(folder, "numpy")[1]["random"] != looked(folder, "numpy")[1]["random"]
+    forked = [looked(folder, "numpy")[1] for _ in range(2)]
+    monkeypatch.setattr(zygote, "_enabled", set())
+    fresh = looked(folder, "numpy")[1]
+    assert forked[0]["forked"] and not fresh["forked"]
+    assert forked[0]["random"] == forked[1]["random"] == fresh["random"]
 
 
 def test_the_zygotes_hold_nothing_of_the_grader(forking):
