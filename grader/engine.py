@@ -1,47 +1,48 @@
 """Grades a submission: every selected exercise, its named cases, then a property.
 
-For each exercise the engine draws cases in this process, computes the
-reference result on its own copies, sends the arguments to the student's
-process and judges what comes back (verdict.py). An exercise's NumPy cases,
+For each exercise the engine takes the cases of its plan (grader/plans.py:
+drawn, with the reference's results, once per process), sends them to the
+student's process and judges what comes back (verdict.py). An exercise's cases,
 named then generated, are all submitted at once: the worker runs the next
 cases while the grader judges a reply (sandbox.Worker.submit), and what is
 left when the exercise stops early is abandoned. A property that fails is
-shrunk by Hypothesis to the smallest failing case. The NumPy modules run in a
+shrunk by Hypothesis to the smallest failing case (or along the road an
+earlier shrink of the same failure took: grader/shrinking.py). The NumPy modules run in a
 worker whose torch & co. are tripwired; torch_net runs in a second worker,
 started first so that torch imports while the NumPy exercises are graded.
 """
 
 from __future__ import annotations
 
-import copy
 import json
-import os
-import tempfile
 import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, assume, given, seed, settings
-from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis import Phase, assume, given, seed
 from hypothesis.errors import HypothesisException
 
-from .loading import NOTEBOOK, Submission
 from .diagnose import diagnose
-from .i18n import _, current
-from .compare import largest_magnitude
+from .i18n import _
+from .loading import NOTEBOOK, Submission
 from .model import Check, ExerciseResult
+from .plans import (
+    Planned,
+    call_request,
+    case_plan,
+    expected_of,
+    hypothesis_settings,
+    input_scale,
+    named_plan,
+    requests_for,
+)
 from .plots import plots_for
-from .sandbox import AsTensor, Handle, Limits, Made, Outcome, Request, Worker, encode, framed
+from .sandbox import Handle, Limits, Outcome, Request, Worker
 from .shrinking import tree_for
 from .suite import Case, Exercise
 from .verdict import Verdict, judge
-
-# Hypothesis keeps a cache in ./.hypothesis, which would land in the student's folder.
-set_hypothesis_home_dir(Path(tempfile.gettempdir()) / f"backprop-grader-{os.getuid()}" / "hypothesis")
 
 STOPPING = ("missing", "forbidden", "timeout")
 PRECEDENCE = ("missing", "forbidden", "timeout", "error", "failed")
@@ -133,29 +134,6 @@ class Runner:
             self.worker.abandon()
 
 
-def requests_for(exercise: Exercise, module: str, case: Case) -> tuple[Request, ...]:
-    """What the worker is asked for one case: a call; for torch_net, a net (the student's or ours to train),
-    then calls on it, which name it as made by an earlier request of the case (sandbox.Made)."""
-    if exercise.module != "torch_net":
-        return (call_request(module, exercise.function, case.args, case.kwargs, worker_form(exercise.form)),)
-    x, y, params = case.args[:3]
-    activation = case.kwargs["activation"]
-    if exercise.function == "make_net":
-        return (call_request(module, "make_net", (params,), {"activation": activation}, "handle"),
-                call_request(module, "make_net", (AsTensor(x),), {}, "array", handle=Made(1)))
-    return (framed({"op": "net", "params": encode(params), "activation": activation}),
-            call_request(module, "torch_train_step", (Made(1), AsTensor(x), AsTensor(y), case.args[3]), {}, "number"),
-            framed({"op": "parameters", "handle": encode(Made(2))}))
-
-
-def call_request(module: str, function: str, args: tuple, kwargs: dict, returns, *, handle: Made | None = None) -> Request:
-    """A call of `function` (or, with `handle`, of an object the worker made) with `args`, its result in form `returns`."""
-    request = {"module": module, "function": function, "args": encode(list(args)), "kwargs": encode(kwargs)}
-    if handle is not None:
-        request["handle"] = encode(handle)
-    return framed({**request, "returns": returns})
-
-
 class OneAtATime:
     """sandbox.Worker's queue in front of a stand-in that only answers `request(dict, budget)`, one at a
     time: grader/selfcheck.py's TrustedWorker, which calls trusted functions in this process."""
@@ -179,32 +157,6 @@ class OneAtATime:
         return self.worker.output()
 
 
-def input_scale(case: Case) -> float:
-    """The largest |number| among a case's arguments: round-off scales with it."""
-    return largest_magnitude([*case.args, *case.kwargs.values()])
-
-
-@dataclass(frozen=True)
-class Planned:
-    """A case with all of it that does not depend on the student, computed once per process."""
-
-    case: Case
-    expected: object
-    scale: float  # input_scale(case)
-    requests: tuple[Request, ...]  # requests_for(case), for the student's module
-
-
-def planned(exercise: Exercise, module: str, case: Case, expected) -> Planned:
-    return Planned(case, expected, input_scale(case), requests_for(exercise, module, case))
-
-
-@lru_cache(maxsize=256)
-def case_plan(exercise: Exercise, figures_json: str, seed_value: int, examples: int, module: str) -> tuple[Planned, ...]:
-    """The named cases then the generated ones, ready to send to `module` (the exercise's, or a notebook's)."""
-    named = [(case, expected) for _name, case, expected in named_plan(exercise, figures_json)]
-    return tuple(planned(exercise, module, case, expected) for case, expected in [*named, *generated_plan(exercise, seed_value, examples)])
-
-
 @dataclass(frozen=True)
 class Trial:
     """One case tried: the verdict, what came back and what was expected (for diagnosis and plots)."""
@@ -213,65 +165,6 @@ class Trial:
     verdict: Verdict
     outcome: Outcome
     expected: object = None
-
-
-def worker_form(form: str):
-    """The form the worker converts a result to (see worker.encode)."""
-    return {
-        "tuple": ["array", "array", "array"],
-        "grads": ["list", ["array", "array"]],
-        "params+loss": [["list", ["array", "array"]], "array"],
-        "params+losses": [["list", ["array", "array"]], "array"],
-    }.get(form, "array")
-
-
-def expected_of(exercise: Exercise, case: Case):
-    return exercise.reference(copy.deepcopy(case))  # the reference never sees the arrays sent out
-
-
-def hypothesis_settings(examples: int, *phases: Phase) -> settings:
-    return settings(
-        max_examples=examples,
-        database=None,
-        deadline=None,
-        derandomize=False,
-        suppress_health_check=list(HealthCheck),
-        phases=phases,
-        report_multiple_bugs=False,
-        print_blob=False,
-    )
-
-
-def named_plan(exercise: Exercise, figures_json: str) -> tuple[tuple[str, Case, object], ...]:
-    """The named cases (named in the current language) and their expected results, computed once per process."""
-    return language_plan(exercise, figures_json, current())
-
-
-@lru_cache(maxsize=256)
-def language_plan(exercise: Exercise, figures_json: str, lang: str) -> tuple[tuple[str, Case, object], ...]:
-    """`named_plan` for one language: the cases' names are built in it (lang is part of the cache key)."""
-    return tuple((name, case, expected_of(exercise, case)) for name, case in exercise.named(json.loads(figures_json)))
-
-
-@lru_cache(maxsize=256)
-def generated_plan(exercise: Exercise, seed_value: int, examples: int) -> tuple[tuple[Case, object], ...]:
-    """The cases Hypothesis draws for this seed, and their expected results.
-
-    Drawn once per process (a batch grades every submission on them); a
-    failure is then shrunk by `shrink`, whose generation follows the same
-    sequence because the seed is the same.
-    """
-    drawn: list[Case] = []
-
-    @hypothesis_settings(examples, Phase.generate)
-    @seed(seed_value)
-    @given(exercise.generated())
-    def collect(case: Case) -> None:
-        assume(not exercise.kink_check(case))
-        drawn.append(case)
-
-    collect()
-    return tuple((case, expected_of(exercise, case)) for case in drawn)
 
 
 def shrink(runner: Runner, exercise: Exercise, *, seed_value: int, examples: int) -> Trial | None:

@@ -33,7 +33,8 @@ from .divergence import (
     stage,
     yours,
 )
-from .engine import expected_of, input_scale, module_for, named_plan, show_case
+from .engine import module_for, show_case
+from .plans import expected_of, input_scale, named_plan
 from .i18n import N_, _
 from .sandbox import Limits
 from .strategies import Network

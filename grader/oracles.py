@@ -24,7 +24,7 @@ from reference import forward as ref_forward
 
 from .compare import compare_arrays
 from .divergence import by_layer, entry_name, lesson_pass
-from .engine import input_scale
+from .plans import input_scale
 from .i18n import N_, _, listing
 from .suite import net_of
 

@@ -22,7 +22,7 @@ from grader import mutants
 from grader.api import check
 from grader.cases import canonical_figures
 from grader.diagnose import diagnose, mistake_id
-from grader.engine import generated_plan, worker_form
+from grader.plans import generated_plan, worker_form
 from grader.mistakes import MESSAGES
 from grader.mutant_plans import PLANS
 from grader.result_match import passes
