@@ -29,7 +29,8 @@ from typing import Callable
 from .sandbox import encode
 from .suite import Case, Exercise
 
-MAX_NODES = 20_000  # about 30 per shrink: a class's worth of different mistakes, a few MiB of cases
+MAX_NODES = 20_000  # in all the trees of a process: about 40 a shrink, 1-2 KB each (30 MB at most)
+_nodes = [0]  # how many there are
 
 
 @dataclass
@@ -68,7 +69,7 @@ class Tree:
 
     def record(self, road: list[tuple[Case, object, bool]]) -> None:
         """Adds the road of a whole Hypothesis shrink: each case tried, its expected result, whether it failed."""
-        if not road or self.size + len(road) > MAX_NODES:
+        if not road or _nodes[0] + len(road) > MAX_NODES:
             return
         edge: tuple[Node, bool] | None = None
         for case, expected, failed in road:
@@ -77,6 +78,7 @@ class Tree:
             if node is None:
                 node = Node(case, expected, key)
                 self.size += 1
+                _nodes[0] += 1
                 if edge is None:
                     self.root = node
                 else:

@@ -117,9 +117,11 @@ def test_a_road_that_contradicts_the_tree_is_not_recorded():
     assert tree.root.after[True].case.args == (2.0,)
 
 
-def test_the_tree_stops_growing_at_its_cap(monkeypatch):
-    monkeypatch.setattr(shrinking, "MAX_NODES", 2)
-    tree = shrinking.Tree()
-    tree.record([(Case((float(i),), {}), None, True) for i in range(3)])
-    assert tree.root is None and tree.size == 0
+def test_the_trees_stop_growing_at_the_process_cap(monkeypatch):
+    monkeypatch.setattr(shrinking, "_nodes", [0])
+    monkeypatch.setattr(shrinking, "MAX_NODES", 4)
+    first, second = shrinking.Tree(), shrinking.Tree()
+    first.record([(Case((float(i),), {}), None, True) for i in range(3)])
+    second.record([(Case((float(i),), {}), None, True) for i in range(2)])  # 5 in all: over the cap
+    assert first.size == 3 and second.root is None and second.size == 0
 
