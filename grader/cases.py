@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .i18n import _
-from .strategies import Network
+from .network import Network
 
 CANONICAL_FILE = Path(__file__).parent.parent / "reference" / "canonical-2-2-2.json"
 

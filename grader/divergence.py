@@ -27,7 +27,7 @@ from reference import forward as ref_forward
 from .cases import shape_name
 from .compare import RTOL, Mismatch, compare_arrays, relative_error
 from .i18n import _, listing
-from .strategies import Network
+from .network import Network
 
 if TYPE_CHECKING:
     from .explain import Student

@@ -21,9 +21,6 @@ from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 
-from hypothesis import Phase, assume, given, seed
-from hypothesis.errors import HypothesisException
-
 from .diagnose import diagnose
 from .i18n import _
 from .loading import NOTEBOOK, Submission
@@ -190,6 +187,9 @@ def shrink(runner: Runner, exercise: Exercise, *, seed_value: int, examples: int
 
 def hypothesis_shrink(attempt, exercise: Exercise, road: list, *, seed_value: int, examples: int) -> list[Trial]:
     """The failing trials of a Hypothesis shrink, in order; `road` gets every case tried, if the shrink ends."""
+    from hypothesis import Phase, assume, given, seed
+    from hypothesis.errors import HypothesisException
+
     failures: list[Trial] = []
     tried: list[tuple[Case, object, bool]] = []
 

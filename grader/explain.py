@@ -37,7 +37,7 @@ from .engine import module_for, show_case
 from .plans import expected_of, input_scale, named_plan
 from .i18n import N_, _
 from .sandbox import Limits
-from .strategies import Network
+from .network import Network
 from .suite import net_of
 
 MAX_CALLS = 50

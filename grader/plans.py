@@ -16,16 +16,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, assume, given, seed, settings
-from hypothesis.configuration import set_hypothesis_home_dir
-
+from . import plan_cache
 from .compare import largest_magnitude
 from .i18n import current
 from .sandbox import AsTensor, Made, Request, encode, framed
 from .suite import Case, Exercise
-
-# Hypothesis keeps a cache in ./.hypothesis, which would land in the student's folder.
-set_hypothesis_home_dir(Path(tempfile.gettempdir()) / f"backprop-grader-{os.getuid()}" / "hypothesis")
 
 
 def requests_for(exercise: Exercise, module: str, case: Case) -> tuple[Request, ...]:
@@ -91,7 +86,13 @@ def expected_of(exercise: Exercise, case: Case):
     return exercise.reference(copy.deepcopy(case))  # the reference never sees the arrays sent out
 
 
-def hypothesis_settings(examples: int, *phases: Phase) -> settings:
+def hypothesis_settings(examples: int, *phases):
+    """Hypothesis's settings for drawing `examples` cases in `phases`; imported here, when first needed."""
+    from hypothesis import HealthCheck, settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    # Hypothesis keeps a cache in ./.hypothesis, which would land in the student's folder.
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / f"backprop-grader-{os.getuid()}" / "hypothesis")
     return settings(
         max_examples=examples,
         database=None,
@@ -119,10 +120,22 @@ def language_plan(exercise: Exercise, figures_json: str, lang: str) -> tuple[tup
 def generated_plan(exercise: Exercise, seed_value: int, examples: int) -> tuple[tuple[Case, object], ...]:
     """The cases Hypothesis draws for this seed, and their expected results.
 
-    Drawn once per process (a batch grades every submission on them); a
-    failure is then shrunk by `shrink`, whose generation follows the same
-    sequence because the seed is the same.
+    Drawn once per process (a batch grades every submission on them), and
+    kept on disk for the next run (grader/plan_cache.py); a failure is then
+    shrunk by `engine.shrink`, whose generation follows the same sequence
+    because the seed is the same.
     """
+    drawn = plan_cache.load(exercise, seed_value, examples)
+    if drawn is None:
+        drawn = draw(exercise, seed_value, examples)
+        plan_cache.save(exercise, seed_value, examples, drawn)
+    return tuple((case, expected_of(exercise, case)) for case in drawn)
+
+
+def draw(exercise: Exercise, seed_value: int, examples: int) -> list[Case]:
+    """The cases the exercise's property draws for this seed."""
+    from hypothesis import Phase, assume, given, seed
+
     drawn: list[Case] = []
 
     @hypothesis_settings(examples, Phase.generate)
@@ -133,4 +146,4 @@ def generated_plan(exercise: Exercise, seed_value: int, examples: int) -> tuple[
         drawn.append(case)
 
     collect()
-    return tuple((case, expected_of(exercise, case)) for case in drawn)
+    return drawn

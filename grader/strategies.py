@@ -7,21 +7,10 @@ also where relu's kink lies: shrunk cases are small and often hit z == 0.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 from hypothesis import strategies as st
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu")
-
-
-class Network(NamedTuple):
-    """A batch and a network: the arguments of forward, backward and training."""
-
-    x: np.ndarray  # (batch, n_in)
-    y: np.ndarray  # (batch, n_out)
-    params: list  # [(W (n_out, n_in), b (n_out,)), ...]
-    activation: str
+from .network import ACTIVATIONS, Network
 
 
 def values(*, bound: float = 2.0) -> st.SearchStrategy[float]:

@@ -8,18 +8,32 @@ to 100; `grader list` shows them.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-from hypothesis import strategies as st
 
 from reference import activations, backward, chain_rule, forward, gradient_descent, training
 
 from . import cases
-from . import strategies as gen
 from .i18n import _, ngettext
-from .strategies import Network
+from .network import ACTIVATIONS, Network
+
+
+class Later:
+    """A module imported at its first use. Hypothesis (0.1 s to import) is only needed to draw cases,
+    which a check whose cases were drawn in an earlier run never does (grader/plan_cache.py)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __getattr__(self, attr: str):
+        return getattr(importlib.import_module(self.name), attr)
+
+
+st = Later("hypothesis.strategies")
+gen = Later("grader.strategies")
 
 
 @dataclass(frozen=True)
@@ -231,7 +245,7 @@ EXERCISES: list[Exercise] = [
         reference=lambda c: backward.activation_backward(*c.args, **c.kwargs),
         named=lambda f: [
             (f"{activation}, {label}", Case((da, z), {"activation": activation}))
-            for activation in gen.ACTIVATIONS
+            for activation in ACTIVATIONS
             for label, da, z in [
                 (_("z with zeros"), np.array([[0.5, -1.0, 2.0]]), np.array([[0.0, 1.5, -0.5]])),
                 (_("saturated |z| >= {bound}").format(bound=500), np.array([[1.0, -2.0, 0.5]]), np.array([[600.0, -800.0, 800.0]])),
@@ -239,7 +253,7 @@ EXERCISES: list[Exercise] = [
         ],
         generated=lambda: st.tuples(
             gen.shapes(min_dims=1).flatmap(lambda s: st.tuples(gen.uniform_arrays(s), gen.uniform_arrays(s, bound=800.0))),
-            st.sampled_from(gen.ACTIVATIONS),
+            st.sampled_from(ACTIVATIONS),
         ).map(lambda t: Case(t[0], {"activation": t[1]})),
     ),
     Exercise(
