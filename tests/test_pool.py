@@ -23,7 +23,7 @@ def as_is(job):
 
 
 def test_while_a_submission_is_stalled_others_are_graded_beside_it():
-    jobs = [("stalled", 4.0), ("queued", 0.0), ("a", 0.0), ("b", 0.0), ("c", 0.0)]
+    jobs = [("stalled", 5.0), ("queued", 0.0), ("a", 0.0), ("b", 0.0), ("c", 0.0)]
     finished = []
     started = time.monotonic()
     for job, outcome in pool.run_local(jobs, 1, grade=graded, load=as_is):
