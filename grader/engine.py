@@ -36,10 +36,11 @@ from .plans import (
     requests_for,
 )
 from .plots import plots_for
-from .sandbox import Handle, Limits, Outcome, Request, Worker
+from .sandbox import Limits, Outcome, Worker
 from .shrinking import tree_for
 from .suite import Case, Exercise
 from .verdict import Verdict, judge
+from .wire import Handle, Request
 
 STOPPING = ("missing", "forbidden", "timeout")
 PRECEDENCE = ("missing", "forbidden", "timeout", "error", "failed")

@@ -19,13 +19,13 @@ from pathlib import Path
 from . import plan_cache
 from .compare import largest_magnitude
 from .i18n import current
-from .sandbox import AsTensor, Made, Request, encode, framed
 from .suite import Case, Exercise
+from .wire import AsTensor, Made, Request, encode, framed
 
 
 def requests_for(exercise: Exercise, module: str, case: Case) -> tuple[Request, ...]:
     """What the worker is asked for one case: a call; for torch_net, a net (the student's or ours to train),
-    then calls on it, which name it as made by an earlier request of the case (sandbox.Made)."""
+    then calls on it, which name it as made by an earlier request of the case (wire.Made)."""
     if exercise.module != "torch_net":
         return (call_request(module, exercise.function, case.args, case.kwargs, worker_form(exercise.form)),)
     x, y, params = case.args[:3]

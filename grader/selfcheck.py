@@ -20,7 +20,7 @@ from .suite import Case, Exercise
 
 
 def decode(value):
-    """Arguments as the engine encodes them (sandbox.encode), back to Python values."""
+    """Arguments as the engine encodes them (wire.encode), back to Python values."""
     if isinstance(value, list):
         return [decode(v) for v in value]
     if isinstance(value, dict) and "nd" in value:

@@ -22,12 +22,12 @@ failing case of its own, only perhaps not the one a fresh process finds.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable
 
-from .sandbox import encode
 from .suite import Case, Exercise
+from .wire import encode
 
 MAX_NODES = 20_000  # in all the trees of a process: about 40 a shrink, 1-2 KB each (30 MB at most)
 _nodes = [0]  # how many there are

@@ -12,12 +12,13 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from conftest import student_source
+
 from grader import sandbox
 from grader.api import check
 from grader.loading import load_submission
-from grader.sandbox import Limits, Worker, framed
+from grader.sandbox import Limits, Worker
+from grader.wire import framed
 
 # The third and fourth generated cases of gradient_descent.num_batches at the default seed, 10 examples:
 # the fourth is sent before the third's reply is judged.

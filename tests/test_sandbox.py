@@ -15,15 +15,16 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import student_source
+
 from grader import isolation
 from grader.api import check
 from grader.cli import main
 from grader.errors import UsageError
 from grader.isolation import SandboxError, bwrap_command, contained, describe_layers, strict_available
 from grader.loading import load_submission
-from grader.sandbox import Limits, Worker, decode
+from grader.sandbox import Limits, Worker
+from grader.wire import decode
 
 LEVELS = ["process"] + (["strict"] if strict_available() else [])
 MARK = 'import ctypes as _c; _c.CDLL(None).prctl(15, b"{token}", 0, 0, 0)\n'
