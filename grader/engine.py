@@ -262,7 +262,8 @@ def grade_exercise(
     kinds = [t.verdict.kind for t in trials]
     status = next((k for k in PRECEDENCE if k in kinds), "passed")
     first = next((c for c in checks if not c.passed and c.ran), None)
-    feedback = f"{first.name}: {first.message}" if first else _("all {count} checks passed").format(count=len(checks))
+    feedback = (_("{check}: {message}").format(check=first.name, message=first.message) if first
+                else _("all {count} checks passed").format(count=len(checks)))
     diagnoses = diagnoses_of(exercise, trials, figures) if status in ("failed", "error") else ()
     output = worker.output()  # before the explanation's own calls, whose prints are not the exercise's
     if status != "passed":

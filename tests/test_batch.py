@@ -599,7 +599,7 @@ def test_lang_zh_writes_every_report_and_the_summary_in_chinese(tmp_path, class_
     bob = json.loads((out / "reports" / "bob.json").read_text(encoding="utf-8"))
     assert bob["lang"] == "zh"
     forward = next(e for e in bob["exercises"] if e["name"] == "forward.forward")
-    assert forward["feedback"].startswith("标准示例 2-2-2: result[0, 1]: 应为 0.7729284653，实际为 1.224921404")
+    assert forward["feedback"].startswith("标准示例 2-2-2：result[0, 1]: 应为 0.7729284653，实际为 1.224921404")
     assert "第一处偏差（2-2-2 示例）" in forward["feedback"]
     assert forward["feedback"].endswith("复现：grader check bob --only forward.forward --seed 0 --examples 3")
     assert [d["id"] for d in forward["diagnoses"]] == ["missing_output_activation"]
