@@ -5,7 +5,8 @@ ProcessPoolExecutor), each pinned to a core of its own where the machine has
 enough. A submission whose student code has kept one call waiting for
 `sandbox.STALL_SECONDS` (an endless loop, usually, running into --timeout)
 lends its place meanwhile: its grading process only waits, and up to N more
-processes may grade other submissions until the call ends. The stalled
+(4 at most: each starts its own zygotes) processes may grade other
+submissions until the call ends. The stalled
 student's process keeps its CPU share and its wall-clock limit; without the
 loan a class with a few endless loops spends their whole --timeout with N
 grading processes idle.
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from . import sandbox
 
 POLL_SECONDS = 0.2  # how often the queue looks again at how many submissions are stalled
+MOST_LENT = 4  # grading processes lent at most: each starts its own zygotes (about 300 MiB with torch)
 
 
 def run_local(jobs: Iterable, workers: int, *, grade: Callable, load: Callable) -> Iterator[tuple]:
@@ -48,7 +50,8 @@ def run_local(jobs: Iterable, workers: int, *, grade: Callable, load: Callable) 
 
 
 class Pools:
-    """`workers` grading processes, and as many more, started when first lent, for stalled submissions.
+    """`workers` grading processes, and as many more (MOST_LENT at most), started when first lent, for
+    stalled submissions.
 
     The first pool is kept `workers` submissions ahead (a process that ends
     one starts the next at once); the second gets one more submission per
@@ -60,13 +63,14 @@ class Pools:
         from multiprocessing import get_context
 
         self.workers, self.grade, self.load = workers, grade, load
+        self.lendable = min(workers, MOST_LENT)
         self.context = get_context("spawn")
         self.stalled = self.context.Value("i", 0)  # submissions of either pool stalled now
-        self.main = self._pool(pin=True)
+        self.main = self._pool(workers, pin=True)
         self.lent = None
         self.in_main: set = set()
 
-    def _pool(self, *, pin: bool):
+    def _pool(self, size: int, *, pin: bool):
         """Pinned to a core each where the machine has enough: a grading process and its sandboxed workers
         answer each other thousands of times per submission, and on one core each answer costs a fraction
         of waking a process on another (an inter-processor interrupt, dear in a VM). The zygotes and workers
@@ -74,13 +78,13 @@ class Pools:
         from concurrent.futures import ProcessPoolExecutor
 
         cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-        cores = cpus if pin and 0 < self.workers <= len(cpus) else []
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context, initializer=settle,
+        cores = cpus if pin and 0 < size <= len(cpus) else []
+        return ProcessPoolExecutor(max_workers=size, mp_context=self.context, initializer=settle,
                                    initargs=(self.context.Value("i", 0), cores, self.stalled))
 
     def room(self) -> int:
         """How many submissions may be in the pools now."""
-        return 2 * self.workers + min(max(self.stalled.value, 0), self.workers)
+        return 2 * self.workers + min(max(self.stalled.value, 0), self.lendable)
 
     def submit(self, job):
         from concurrent.futures import Future
@@ -93,7 +97,7 @@ class Pools:
                 self.in_main.add(future)
                 return future
             if self.lent is None:
-                self.lent = self._pool(pin=False)
+                self.lent = self._pool(self.lendable, pin=False)
             return self.lent.submit(self.grade, self.load(job))
         except BrokenProcessPool as error:
             failed: Future = Future()

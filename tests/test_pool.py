@@ -87,3 +87,11 @@ def test_a_stall_is_told_once_when_a_reply_is_late_and_once_when_it_comes(monkey
     finally:
         os.close(read)
         os.close(write)
+
+
+def test_at_most_four_processes_are_lent_however_many_submissions_stall(monkeypatch):
+    with pool.Pools(8, graded, as_is) as pools:
+        pools.stalled.value = 8
+        assert pools.room() == 2 * 8 + pool.MOST_LENT
+        pools.stalled.value = 1
+        assert pools.room() == 2 * 8 + 1
