@@ -58,7 +58,7 @@ def load(exercise: Exercise, seed_value: int, examples: int) -> list[Case] | Non
         if data.get("format") != FORMAT or data.get("exercise") != exercise.name:
             return None
         cases = [Case(tuple(decode(c["args"])), decode(c["kwargs"])) for c in data["cases"]]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, MemoryError):
         return None
     return cases if len(cases) <= examples else None
 

@@ -44,7 +44,11 @@ def test_a_file_that_is_not_cases_is_drawn_again(private_tmp):
     exercise = EXERCISES[0]
     plan_cache.save(exercise, 0, 5, plans.draw(exercise, 0, 5))
     target = plan_cache.folder() / plan_cache.file_name(exercise, 0, 5)
-    for text in ("not json", '{"format": 1, "exercise": "other.name", "cases": []}', '{"format": 1}'):
+    nested = '{"format": 1, "exercise": "%s", "cases": [{"args": %s, "kwargs": {}}]}' % (
+        exercise.name, "[" * 100_000 + "]" * 100_000)
+    unfilled = '{"format": 1, "exercise": "%s", "cases": [{"args": [{"nd": [1.0], "shape": [2]}], "kwargs": {}}]}' % (
+        exercise.name)
+    for text in ("not json", '{"format": 1, "exercise": "other.name", "cases": []}', '{"format": 1}', nested, unfilled):
         target.write_text(text)
         assert plan_cache.load(exercise, 0, 5) is None
     plans.generated_plan.cache_clear()
