@@ -44,7 +44,9 @@ class WrongForm(Exception):
 RELAYED = (
     N_("{function} is not defined"),
     N_("{function} still raises NotImplementedError"),
+    N_("stopped after {seconds} s while importing {filename}"),
     N_("stopped after {seconds} s"),
+    N_("importing {filename} was stopped after {seconds} s by an earlier exercise: not tried again"),
     N_("the submission used up its {seconds} s"),
     N_("the process sent back something that is not a result"),
     N_("the result could not be read: {detail}"),
@@ -54,6 +56,7 @@ RELAYED = (
     N_("the process exited (exit code {code}) during the call"),
     N_("importing {filename} raised {error}"),
     N_("ImportError: running {filename} did not finish in time earlier: not tried again"),
+    N_("ImportError: importing {filename} did not finish in time earlier: not tried again"),
     N_("{what} is a {type} that numpy cannot read ({error})"),
     N_("{what} is an array of {dtype}, expected numbers (float64)"),
     N_("{what} has {count} entries, far more than expected"),

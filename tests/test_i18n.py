@@ -365,3 +365,14 @@ def test_a_report_from_json_without_a_language_or_with_an_unknown_one_renders_in
     assert Report.from_dict(data).lang == "en"
     strange = Report.from_dict({**data, "lang": "tlh"})
     assert reporter("text")(strange) == reporter("text")(small_report("en"))
+
+
+def test_an_import_that_never_ends_is_reported_in_chinese_for_its_module_and_the_modules_importing_it(submissions):
+    folder = submissions.folder(modules=("activations", "forward", "backward"),
+                                extra={"forward.py": "while True:\n    pass\n"})
+    report = api.check(folder, only=("forward", "backward"), examples=2, timeout=1.0, lang="zh").to_dict()
+    feedback = "\n".join(e["feedback"] for e in report["exercises"])
+    assert {e["status"] for e in report["exercises"]} <= {"timeout", "error"}
+    assert "导入 forward.py 时 1 秒后被终止" in feedback
+    assert "不再重试" in feedback
+    assert "stopped after" not in feedback and "not tried again" not in feedback
