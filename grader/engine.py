@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections import deque
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from .sandbox import Limits, Outcome, Worker
 from .shrinking import tree_for
 from .suite import Case, Exercise
 from .verdict import Verdict, judge
-from .wire import Handle, Request
+from .wire import Handle
 
 STOPPING = ("missing", "forbidden", "timeout")
 PRECEDENCE = ("missing", "forbidden", "timeout", "error", "failed")
@@ -61,7 +60,7 @@ class Runner:
 
     def __init__(self, exercise: Exercise, worker: Worker, module: str, limits: Limits):
         self.exercise, self.module, self.limits = exercise, module, limits
-        self.worker = worker if hasattr(worker, "submit") else OneAtATime(worker)
+        self.worker = worker
         self.spent = 0.0
 
     def collect(self) -> Outcome:
@@ -130,29 +129,6 @@ class Runner:
                 yield self.judged(planned.case, planned.expected, self.outcome(), planned.scale)
         finally:
             self.worker.abandon()
-
-
-class OneAtATime:
-    """sandbox.Worker's queue in front of a stand-in that only answers `request(dict, budget)`, one at a
-    time: grader/selfcheck.py's TrustedWorker, which calls trusted functions in this process."""
-
-    def __init__(self, worker):
-        self.worker, self.queue = worker, deque()
-
-    def submit(self, *requests: Request) -> None:
-        self.queue.extend(requests)
-
-    def collect(self, budget: float) -> Outcome:
-        return self.worker.request(json.loads(self.queue.popleft().frame[4:]), budget)
-
-    def drain(self) -> None:
-        pass  # nothing runs ahead here
-
-    def abandon(self, count: int | None = None) -> None:
-        self.queue = deque(list(self.queue)[len(self.queue) if count is None else count :])
-
-    def output(self) -> str:
-        return self.worker.output()
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ the student's worker does. The kill matrix shows which checks catch which mutant
 from __future__ import annotations
 
 import copy
+import json
+from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
@@ -17,6 +19,7 @@ import numpy as np
 from .model import ExerciseResult
 from .sandbox import Limits, Outcome
 from .suite import Case, Exercise
+from .wire import Request
 
 
 def decode(value):
@@ -50,10 +53,25 @@ def same(a, b) -> bool:
 
 
 class TrustedWorker:
-    """Answers the engine's requests by calling trusted functions here, by name."""
+    """Answers the engine's requests by calling trusted functions here, by name, one at a time in the
+    order submitted (sandbox.Worker's queue, with nothing running ahead)."""
 
     def __init__(self, functions: dict[str, Callable]):
         self.functions = functions
+        self.queue: deque[Request] = deque()
+
+    def submit(self, *requests: Request) -> None:
+        self.queue.extend(requests)
+
+    def collect(self, budget: float) -> Outcome:
+        return self.request(json.loads(self.queue.popleft().frame[4:]), budget)
+
+    def drain(self) -> None:
+        pass  # nothing runs ahead here
+
+    def abandon(self, count: int | None = None) -> None:
+        for _ in range(len(self.queue) if count is None else min(count, len(self.queue))):
+            self.queue.popleft()
 
     def request(self, request: dict, budget: float) -> Outcome:
         function = self.functions.get(request.get("function", ""))
