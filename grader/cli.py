@@ -34,6 +34,26 @@ def sandbox_option(help_text: str):
                         help=help_text)
 
 
+def run_options(whose: str):
+    """--seed, --examples, --only, --timeout and --memory: how each submission is run, alike in check and
+    grade (`whose`: the process the memory limit is of, in the help)."""
+    options = [
+        click.option("--seed", default=api.DEFAULT_SEED, show_default=True, help="Seed of the generated cases."),
+        click.option("--examples", default=api.DEFAULT_EXAMPLES, show_default=True, help="Generated cases per exercise."),
+        click.option("--only", multiple=True, metavar="NAME", help="Grade only this exercise or module (repeatable)."),
+        click.option("--timeout", default=10.0, show_default=True,
+                     help="Seconds of student code per exercise (at most 60)."),
+        click.option("--memory", default="1G", show_default=True, metavar="SIZE", help=f"Memory limit of {whose}."),
+    ]
+
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 def parse_size(text: str) -> int:
     """'2G', '512M', '1073741824' -> bytes; the errors name --memory, the one option that takes a size."""
     value = text.strip().upper().removesuffix("B").removesuffix("I")
@@ -76,11 +96,7 @@ def main() -> None:
               help="Report format; repeat with --output for several reports from one run.  [default: text]")
 @click.option("--output", "outputs", multiple=True, metavar="FILE",
               help="Write the report of the matching --format to FILE instead of standard output.")
-@click.option("--seed", default=api.DEFAULT_SEED, show_default=True, help="Seed of the generated cases.")
-@click.option("--examples", default=api.DEFAULT_EXAMPLES, show_default=True, help="Generated cases per exercise.")
-@click.option("--only", multiple=True, metavar="NAME", help="Grade only this exercise or module (repeatable).")
-@click.option("--timeout", default=10.0, show_default=True, help="Seconds of student code per exercise (at most 60).")
-@click.option("--memory", default="1G", show_default=True, metavar="SIZE", help="Memory limit of the student's process.")
+@run_options("the student's process")
 @click.option("--fail-under", type=float, default=None, metavar="SCORE",
               help="Exit 0 when the score reaches SCORE, even if some exercise failed.")
 @click.option("--key", default=None, metavar="KEY.JSON",
@@ -247,11 +263,7 @@ def release(source, out) -> None:
 @click.option("--jobs", type=int, default=None, metavar="N", help="Submissions graded at once.  [default: the cores]")
 @click.option("--roster", default=None, metavar="ROSTER.CSV",
               help="The students: columns student, and optionally submission and key (or variant).")
-@click.option("--seed", default=api.DEFAULT_SEED, show_default=True, help="Seed of the generated cases.")
-@click.option("--examples", default=api.DEFAULT_EXAMPLES, show_default=True, help="Generated cases per exercise.")
-@click.option("--only", multiple=True, metavar="NAME", help="Grade only this exercise or module (repeatable).")
-@click.option("--timeout", default=10.0, show_default=True, help="Seconds of student code per exercise (at most 60).")
-@click.option("--memory", default="1G", show_default=True, metavar="SIZE", help="Memory limit of each student's process.")
+@run_options("each student's process")
 @click.option("--key", default=None, metavar="KEY.JSON", help="Answer key of every student the roster gives none.")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
               help="Grade on the workers of this Dask scheduler instead of local processes.")
