@@ -91,15 +91,23 @@ def same_shape(got: np.ndarray, want: np.ndarray) -> np.ndarray | None:
     return got.reshape(()) if want.ndim == 0 and got.size == 1 else None
 
 
+def leaf_pairs(observed, expected) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """The leaves of two results side by side, or None when the results are not of one structure."""
+    if structure(observed) != structure(expected):
+        return None
+    got, want = leaves(observed), leaves(expected)
+    if got is None or want is None:
+        return None
+    return list(zip(got, want))
+
+
 def passes(observed, expected, scale: float = 1.0) -> bool:
     """True when `observed` passes the grader's own tolerance (compare.py) against `expected`;
     `scale` is the case's input scale, as the engine judges it."""
-    if structure(observed) != structure(expected):
+    pairs = leaf_pairs(observed, expected)
+    if pairs is None:
         return False
-    got, want = leaves(observed), leaves(expected)
-    if got is None or want is None:
-        return False
-    for g, w in zip(got, want):
+    for g, w in pairs:
         g = same_shape(g, w)
         if g is None:
             return False
