@@ -113,6 +113,8 @@ def fingerprint(extra_source: str) -> str:
 
 
 def encode(value):
+    """A case's value as JSON, in wire.encode's form, but only what reads back exactly as it was (the
+    reference is run on these): float64 arrays, tuples apart from lists, string-keyed dicts, plain scalars."""
     if isinstance(value, np.ndarray) and value.dtype == np.float64:
         return {"nd": value.ravel().tolist(), "shape": list(value.shape)}
     if isinstance(value, tuple) and type(value) is tuple:

@@ -173,7 +173,8 @@ def enter_namespaces(lib):
 
 
 def process_table():
-    """{pid: (parent pid, state)} of every process this /proc shows."""
+    """{pid: (parent pid, state)} of every process this /proc shows (isolation.process_table's twin: this
+    file runs alone, where the grader's package is hidden)."""
     table = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
