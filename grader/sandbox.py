@@ -159,6 +159,7 @@ class Worker:
         self._fresh()
         try:
             self.process = self._forked() or self._started()
+            self.window = min(WINDOW, pipe_capacity(self.request_w))
         except BaseException as exc:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
@@ -191,7 +192,6 @@ class Worker:
                 zygote.abandon(parent)  # with any child it may have forked holding these pipes
                 return None
             self.request_w, self.reply_r = pipes.keep()
-        self.window = min(WINDOW, pipe_capacity(self.request_w))
         self.launch = isolation.Launch(process.args, keeper=isolation.has_keeper(self.sandbox))
         self.zygote = parent
         return process
@@ -212,7 +212,6 @@ class Worker:
                 start_new_session=True,
             )
             self.request_w, self.reply_r = pipes.keep()
-        self.window = min(WINDOW, pipe_capacity(self.request_w))
         return process
 
     def _send(self, obj) -> None:
